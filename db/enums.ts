@@ -1,0 +1,58 @@
+import { registerEnumType } from "type-graphql";
+
+export enum RegistryType {
+  DOCKER_REGISTRY = "DOCKER_REGISTRY",
+  HARBOR = "HARBOR",
+  GITLAB = "GITLAB",
+  ARTIFACTORY = "ARTIFACTORY",
+  NEXUS = "NEXUS",
+  DOCKER_HUB = "DOCKER_HUB",
+  YANDEX = "YANDEX",
+}
+
+export enum AuthMethod {
+  ACCOUNT = "ACCOUNT",
+  API_KEY = "API_KEY",
+  NONE = "NONE",
+}
+
+export enum RepositoryPathMethod {
+  REPOSITORY_PATH = "REPOSITORY_PATH",
+  SUBDOMAIN = "SUBDOMAIN",
+  PORT = "PORT",
+}
+
+export enum PullMode {
+  MANUAL = "MANUAL",
+  AUTOMATIC = "AUTOMATIC",
+}
+
+export enum PullCondition {
+  NONE = "NONE",
+  CREATED_WITHIN = "CREATED_WITHIN",
+  LATEST = "LATEST",
+}
+
+export enum PeriodUnit {
+  DAYS = "DAYS",
+  MONTHS = "MONTHS",
+  YEARS = "YEARS",
+}
+
+/** Ordered from most to least privileged. */
+export enum Role {
+  ADMIN = "ADMIN",
+  OPERATOR = "OPERATOR",
+  VIEWER = "VIEWER",
+}
+
+registerEnumType(RegistryType, { name: "RegistryType", description: "The kind of registry an integration talks to" });
+registerEnumType(AuthMethod, { name: "AuthMethod", description: "How drydock authenticates to a registry" });
+registerEnumType(RepositoryPathMethod, {
+  name: "RepositoryPathMethod",
+  description: "How Artifactory exposes a repository's Docker endpoint",
+});
+registerEnumType(PullMode, { name: "PullMode", description: "Whether images are discovered on a schedule" });
+registerEnumType(PullCondition, { name: "PullCondition", description: "Which candidate tags a discovery run keeps" });
+registerEnumType(PeriodUnit, { name: "PeriodUnit" });
+registerEnumType(Role, { name: "Role", description: "What an API token may do" });

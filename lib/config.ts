@@ -1,0 +1,68 @@
+import path from "node:path";
+import { StartupError } from "./errors";
+
+/**
+ * Every environment variable drydock reads, with its default. The README's
+ * configuration table and docker-compose.yml are checked against this list.
+ */
+export const ENVIRONMENT = {
+  MYSQL_URL: { default: "mysql://root@127.0.0.1:3306/drydock", about: "MySQL/MariaDB system of record" },
+  DATABASE_URL: { default: "postgres://postgres@127.0.0.1:5432/drydock", about: "PostgreSQL for the job queue" },
+  PORT: { default: "4000", about: "HTTP port of the API server" },
+  HOST: { default: "0.0.0.0", about: "address the API server listens on" },
+  NODE_ENV: { default: "development", about: "`production` requires DRYDOCK_SECRET_KEY" },
+  DRYDOCK_SECRET_KEY: {
+    default: "",
+    about: "base64 of 32 bytes encrypting registry secrets; comma-separated to add older keys for decryption",
+  },
+  DRYDOCK_DATA_DIR: { default: "./data", about: "where a generated secret key is kept outside production" },
+  WORKER_CONCURRENCY: { default: "4", about: "jobs one worker process runs at once" },
+  TZ: { default: "", about: "default time zone of pull-policy schedules (IANA name; the system zone when empty)" },
+  LOG_LEVEL: { default: "info", about: "fatal, error, warn, info, debug or trace" },
+} as const;
+
+export type EnvironmentName = keyof typeof ENVIRONMENT;
+
+export interface Config {
+  mysqlUrl: string;
+  databaseUrl: string;
+  port: number;
+  host: string;
+  production: boolean;
+  secretKey: string | undefined;
+  dataDir: string;
+  workerConcurrency: number;
+  timezone: string;
+  logLevel: string;
+}
+
+type Env = Partial<Record<string, string | undefined>>;
+
+function read(env: Env, name: EnvironmentName): string {
+  const value = env[name];
+  return value === undefined || value === "" ? ENVIRONMENT[name].default : value;
+}
+
+function positiveInteger(env: Env, name: EnvironmentName, max: number): number {
+  const raw = read(env, name);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new StartupError(`${name}=${raw} is not a whole number between 0 and ${max}`);
+  }
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    mysqlUrl: read(env, "MYSQL_URL"),
+    databaseUrl: read(env, "DATABASE_URL"),
+    port: positiveInteger(env, "PORT", 65535),
+    host: read(env, "HOST"),
+    production: read(env, "NODE_ENV") === "production",
+    secretKey: read(env, "DRYDOCK_SECRET_KEY") || undefined,
+    dataDir: path.resolve(read(env, "DRYDOCK_DATA_DIR")),
+    workerConcurrency: Math.max(1, positiveInteger(env, "WORKER_CONCURRENCY", 1000)),
+    timezone: read(env, "TZ") || Intl.DateTimeFormat().resolvedOptions().timeZone,
+    logLevel: read(env, "LOG_LEVEL"),
+  };
+}

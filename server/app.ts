@@ -1,0 +1,82 @@
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type Express } from "express";
+import { GraphQLError } from "graphql";
+import type { Pool } from "pg";
+import type { DataSource } from "typeorm";
+import type { Logger } from "../lib/logger";
+import type { SecretBox } from "../lib/secret-box";
+import { bearerToken } from "./auth";
+import { type Context, createLoaders, type Services } from "./context";
+import { createErrorFormatter } from "./graphql/errors";
+import { queryLimitsPlugin } from "./graphql/limits";
+import { buildDrydockSchema } from "./graphql/schema";
+import { graphiqlRouter } from "./graphiql/graphiql.route";
+import type { JobQueue } from "./jobs";
+import { PolicyService } from "./modules/policy/policy.service";
+import { RegistryService } from "./modules/registry/registry.service";
+import { TokenService } from "./modules/token/token.service";
+
+export interface AppDependencies {
+  db: DataSource;
+  pg: Pool;
+  jobs: JobQueue;
+  secrets: SecretBox;
+  logger: Logger;
+  timezone: string;
+}
+
+export function createServices(deps: AppDependencies): Services {
+  return {
+    db: deps.db,
+    registries: new RegistryService(deps.db, deps.secrets, deps.jobs, deps.timezone),
+    policies: new PolicyService(deps.db, deps.timezone),
+    tokens: new TokenService(deps.db),
+  };
+}
+
+const unauthenticated = (message: string) =>
+  new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+
+/** Every GraphQL request names a token; the role check happens per operation. */
+async function contextFor(header: string | undefined, services: Services): Promise<Context> {
+  const token = bearerToken(header);
+  if (!token) throw unauthenticated("an API token is required: send Authorization: Bearer <token>");
+  const principal = await services.tokens.authenticate(token);
+  if (!principal) throw unauthenticated("the API token is unknown or was revoked");
+  return { principal, services, loaders: createLoaders(services.db) };
+}
+
+export async function createApp(deps: AppDependencies): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
+  const schema = await buildDrydockSchema();
+  const services = createServices(deps);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: createErrorFormatter(deps.logger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [queryLimitsPlugin(schema)],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await Promise.all([deps.db.query("SELECT 1"), deps.pg.query("SELECT 1")]);
+      res.json({ status: "ready" });
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message }, "readiness check failed");
+      res.status(503).json({ status: "unavailable" });
+    }
+  });
+  app.use(graphiqlRouter());
+  app.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization, services) }),
+  );
+  return { app, apollo };
+}

@@ -1,0 +1,34 @@
+import DataLoader from "dataloader";
+import { In, type DataSource } from "typeorm";
+import { PullPolicy } from "../db/entities";
+import type { PolicyService } from "./modules/policy/policy.service";
+import type { RegistryService } from "./modules/registry/registry.service";
+import type { Principal, TokenService } from "./modules/token/token.service";
+
+export interface Services {
+  db: DataSource;
+  registries: RegistryService;
+  policies: PolicyService;
+  tokens: TokenService;
+}
+
+/** Per-request batch loaders, so a list of registries reads its policies in one query. */
+export interface Loaders {
+  policyByRegistry: DataLoader<string, PullPolicy>;
+}
+
+export interface Context {
+  principal: Principal | null;
+  services: Services;
+  loaders: Loaders;
+}
+
+export function createLoaders(db: DataSource): Loaders {
+  return {
+    policyByRegistry: new DataLoader(async (ids: readonly string[]) => {
+      const rows = await db.getRepository(PullPolicy).findBy({ registryId: In([...ids]) });
+      const byId = new Map(rows.map((p) => [p.registryId, p]));
+      return ids.map((id) => byId.get(id) ?? new Error(`no pull policy for registry ${id}`));
+    }),
+  };
+}

@@ -1,0 +1,53 @@
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { ValidationError } from "class-validator";
+import type { GraphQLFormattedError } from "graphql";
+import { ArgumentValidationError } from "type-graphql";
+import { DrydockError, type FieldError } from "../../lib/errors";
+import type { Logger } from "../../lib/logger";
+import { maskUrlsIn } from "../../lib/mask";
+
+/** class-validator's tree, flattened to `createdWithin.amount`-style field paths. */
+export function fieldErrorsOf(errors: ValidationError[], prefix = ""): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = prefix + (/^\d+$/.test(error.property) ? `[${error.property}]` : (prefix ? "." : "") + error.property);
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field,
+      message: message.replace(new RegExp(`^${error.property} `), ""),
+    }));
+    return [...own, ...fieldErrorsOf(error.children ?? [], field)];
+  });
+}
+
+/** graphql-js coercion errors name the place as `at "input.type"` or as the variable. */
+function fieldOfCoercionError(message: string): string {
+  const at = /at "([^"]+)"/.exec(message);
+  if (at) return at[1].split(".").slice(1).join(".") || at[1];
+  const variable = /Variable "\$([^"]+)"/.exec(message);
+  return variable ? variable[1] : "input";
+}
+
+/** Gives every error a stable `extensions.code`, field lists for bad input, and no internals. */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    if (original instanceof DrydockError) {
+      return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
+    }
+    if (original instanceof ArgumentValidationError) {
+      const fields = fieldErrorsOf(original.extensions.validationErrors);
+      const message = "invalid input: " + fields.map((f) => `${f.field}: ${f.message}`).join("; ");
+      return { ...base, message, extensions: { code: "BAD_USER_INPUT", fields } };
+    }
+    const code = formatted.extensions?.code;
+    if (code === "BAD_USER_INPUT") {
+      const fields = [{ field: fieldOfCoercionError(formatted.message), message: formatted.message }];
+      return { ...base, extensions: { code, fields } };
+    }
+    if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
+      logger.error({ err: maskUrlsIn(String((original as Error)?.stack ?? original)) }, "request failed");
+      return { ...base, message: "internal error; the server log has the details", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+    }
+    return { ...base, extensions: { code } };
+  };
+}

@@ -1,0 +1,71 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import {
+  GraphQLError,
+  Kind,
+  type DefinitionNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from "graphql";
+import { type ComplexityEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
+
+export const MAX_QUERY_DEPTH = 12;
+export const MAX_QUERY_COMPLEXITY = 100_000;
+
+function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  if (!set) return 0;
+  let deepest = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, fragments, seen) : 1);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
+    } else if (!seen.has(selection.name.value)) {
+      const fragment = fragments.get(selection.name.value);
+      const inner = new Set(seen).add(selection.name.value);
+      deepest = Math.max(deepest, depthOf(fragment?.selectionSet, fragments, inner));
+    }
+  }
+  return deepest;
+}
+
+/** Lists cost their `first` times their items, so a wide page of deep nodes is priced as such. */
+const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) =>
+  typeof args.first === "number" ? 1 + args.first * childComplexity : undefined;
+
+/** Refuses operations nested deeper than MAX_QUERY_DEPTH or costlier than MAX_QUERY_COMPLEXITY. */
+export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operation }) {
+          const definitions: readonly DefinitionNode[] = document.definitions;
+          const fragments = new Map(
+            definitions
+              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+              .map((d) => [d.name.value, d]),
+          );
+          if (!operation) return;
+          const depth = depthOf(operation.selectionSet, fragments, new Set());
+          if (depth > MAX_QUERY_DEPTH) {
+            throw new GraphQLError(`query is ${depth} levels deep; at most ${MAX_QUERY_DEPTH} are allowed`, {
+              extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } },
+            });
+          }
+          const complexity = getComplexity({
+            schema,
+            query: document,
+            operationName: request.operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > MAX_QUERY_COMPLEXITY) {
+            throw new GraphQLError(`query costs ${complexity}; at most ${MAX_QUERY_COMPLEXITY} is allowed`, {
+              extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { printSchema, type GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { RoleAuthChecker } from "../auth";
+import { PolicyResolver } from "../modules/policy/policy.resolver";
+import { RegistryResolver } from "../modules/registry/registry.resolver";
+import { TokenResolver } from "../modules/token/token.resolver";
+
+export const RESOLVERS = [RegistryResolver, PolicyResolver, TokenResolver] as const;
+
+export function buildDrydockSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: RESOLVERS, validate: true, authChecker: RoleAuthChecker });
+}
+
+/** The SDL committed as schema/schema.graphql. */
+export async function schemaText(): Promise<string> {
+  return printSchema(await buildDrydockSchema()) + "\n";
+}

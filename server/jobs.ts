@@ -1,0 +1,21 @@
+import type { WorkerUtils } from "graphile-worker";
+import { registrySyncJobKey } from "../workers/scheduler/queue-due-syncs";
+
+/** What the API asks of the job queue. */
+export interface JobQueue {
+  /** Removes queued work of deleted registries. */
+  cancelRegistryWork(registryIds: string[]): Promise<void>;
+}
+
+
+export class GraphileJobQueue implements JobQueue {
+  constructor(private readonly utils: WorkerUtils) {}
+
+  async cancelRegistryWork(registryIds: string[]): Promise<void> {
+    const keys = registryIds.map(registrySyncJobKey);
+    // remove_job deletes a queued job and defuses a locked one (it will not be retried).
+    await this.utils.withPgClient((client) =>
+      client.query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key", [keys]),
+    );
+  }
+}

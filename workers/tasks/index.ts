@@ -1,0 +1,18 @@
+import type { TaskList } from "graphile-worker";
+import type { DataSource } from "typeorm";
+import { schedulerTick } from "./scheduler_tick";
+
+/**
+ * Terminology (graphile-worker's): a *task* is the code for a kind of job,
+ * named by its identifier; a *job* is one queued run of a task; a *queue*
+ * name serialises the jobs that share it.
+ *
+ * `registry_sync` jobs are queued by the scheduler but have no task yet: the
+ * discovery issue adds it, and until then those jobs wait in the queue.
+ */
+export function createTaskList(db: DataSource): TaskList {
+  return { scheduler_tick: schedulerTick(db) };
+}
+
+/** Cron lines: identifier `scheduler_tick`, every minute, backfilled up to 2 minutes after downtime. */
+export const CRONTAB = "* * * * * scheduler_tick ?fill=2m&max=1&id=scheduler_tick";
