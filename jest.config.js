@@ -17,5 +17,7 @@ module.exports = {
     ],
   },
   setupFiles: ["reflect-metadata"],
+  globalSetup: "<rootDir>/test/global-setup.ts",
+  globalTeardown: "<rootDir>/test/global-teardown.ts",
   testTimeout: 60000,
 };

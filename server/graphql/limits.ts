@@ -52,13 +52,19 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
               extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } },
             });
           }
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            // Variables that do not coerce: execution reports them as BAD_USER_INPUT.
+            return;
+          }
           if (complexity > MAX_QUERY_COMPLEXITY) {
             throw new GraphQLError(`query costs ${complexity}; at most ${MAX_QUERY_COMPLEXITY} is allowed`, {
               extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } },

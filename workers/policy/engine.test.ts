@@ -6,6 +6,7 @@ import {
   TagRecord,
   validatePolicyRules,
 } from "./engine";
+import { compilePatternList } from "./patterns";
 
 const BASE_RULES: PolicyRules = {
   criteriaEnabled: false,
@@ -489,6 +490,56 @@ describe("evaluatePolicy", () => {
     const first = policy.evaluate(tags, new Date(NOW));
     expect(policy.evaluate(tags, new Date(NOW))).toEqual(first);
     expect(first.map((d) => d.selected)).toEqual([false, true]);
+  });
+});
+
+describe("LATEST with never- and always-pull against a brute-force reference", () => {
+  /** Deterministic pseudo-random numbers (LCG), so a failure reproduces. */
+  function lcg(seed: number): (below: number) => number {
+    let state = seed;
+    return (below) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % below;
+    };
+  }
+
+  /** Straight from DESIGN §3: rank = number of candidates of the repository that sort before the tag. */
+  function reference(tags: TagRecord[], rules: PolicyRules): boolean[] {
+    const [criteria, never, always] = [rules.criteria, rules.neverPull, rules.alwaysPull].map(compilePatternList);
+    const time = (tag: TagRecord) =>
+      tag.createdAt && tag.createdAt.getTime() >= Date.UTC(1980, 0, 1) ? tag.createdAt.getTime() : (tag.pushedAt?.getTime() ?? null);
+    const before = (a: TagRecord, b: TagRecord) => {
+      const [ta, tb] = [time(a), time(b)];
+      if (ta !== tb) return tb === null || (ta !== null && ta > tb);
+      return a.tag > b.tag;
+    };
+    const isCandidate = (tag: TagRecord) => criteria.matches(tag.repository, tag.tag) !== null;
+    return tags.map((tag) => {
+      const rank = tags.filter((other) => other.repository === tag.repository && isCandidate(other) && before(other, tag)).length;
+      const passed = isCandidate(tag) && rank < (rules.latestTags as number);
+      return always.matches(tag.repository, tag.tag) !== null || (passed && never.matches(tag.repository, tag.tag) === null);
+    });
+  }
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])("seed %i", (seed) => {
+    const random = lcg(seed);
+    const dates = ["2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "2026-02-01T00:00:00Z", "1970-01-01T00:00:00Z"];
+    const optionalDate = () => (random(3) === 0 ? undefined : dates[random(dates.length)]);
+    const tags = Array.from({ length: 120 }, (_, i) =>
+      t(`team-${random(2)}/app-${random(3)}:${["v1", "v2", "latest", "rc-1", "sha-a"][random(5)]}.${i}`, {
+        created: optionalDate(),
+        pushed: optionalDate(),
+      }),
+    );
+    const rules: PolicyRules = {
+      ...BASE_RULES,
+      ...latest(1 + random(4)),
+      criteriaEnabled: true,
+      criteria: ["team-0/*", ":v*", "*/app-2:*"].filter(() => random(2) === 0),
+      neverPull: [":rc-*", "team-1/app-1"].filter(() => random(2) === 0),
+      alwaysPull: [":latest.1*", "team-1/*:sha-*"].filter(() => random(2) === 0),
+    };
+    expect(evaluatePolicy(tags, rules, new Date(NOW)).map((d) => d.selected)).toEqual(reference(tags, rules));
   });
 });
 

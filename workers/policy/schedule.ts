@@ -7,8 +7,8 @@ import { isValidTimezone, unknownTimezoneReason } from "./timezone";
 
 export { isValidTimezone } from "./timezone";
 
-export const MIN_MINUTES_BETWEEN_RUNS = 5;
-export const FIRINGS_CHECKED = 50;
+const MIN_MINUTES_BETWEEN_RUNS = 5;
+const FIRINGS_CHECKED = 50;
 
 const FIELD_NAMES = "minute hour day-of-month month day-of-week";
 
@@ -36,10 +36,11 @@ export function nextRunAfter(schedule: string, timezone: string, after: Date): D
 
 /** The expression positioned at `from`; throws InvalidScheduleError with the reason it is refused. */
 function parseSchedule(schedule: string, timezone: string, from: Date): CronExpression {
-  const problem = syntaxProblem(schedule.trim(), timezone);
+  const expression = schedule.trim();
+  const problem = syntaxProblem(expression, timezone);
   if (problem !== null) throw new InvalidScheduleError(schedule, problem);
   try {
-    return CronExpressionParser.parse(schedule.trim(), { currentDate: from, tz: timezone });
+    return CronExpressionParser.parse(expression, { currentDate: from, tz: timezone });
   } catch (error) {
     throw new InvalidScheduleError(schedule, `not a valid cron expression: ${(error as Error).message}`);
   }

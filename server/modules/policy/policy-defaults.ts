@@ -1,11 +1,11 @@
-import type { PullPolicy } from "../../../db/entities";
 import { PeriodUnit, PullCondition, PullMode } from "../../../db/enums";
+import type { PolicyRow } from "./policy-rules";
 
-export const DEFAULT_PLATFORMS = ["linux/amd64"];
-export const DEFAULT_CREATED_WITHIN = { amount: 60, unit: PeriodUnit.DAYS };
+const DEFAULT_PLATFORMS = ["linux/amd64"];
+const DEFAULT_CREATED_WITHIN = { amount: 60, unit: PeriodUnit.DAYS };
 
 /** The policy a registry starts with, and the value of every field `editPullPolicy` omits. */
-export function defaultPolicy(registryId: string, timezone: string): Omit<PullPolicy, "updatedAt" | "createdWithin"> {
+export function defaultPolicy(registryId: string, timezone: string): PolicyRow {
   return {
     registryId,
     mode: PullMode.MANUAL,

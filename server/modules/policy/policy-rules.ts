@@ -1,37 +1,37 @@
-import { PullCondition, PullMode } from "../../../db/enums";
+import type { PullPolicy } from "../../../db/entities";
+import { PullMode } from "../../../db/enums";
 import type { FieldError } from "../../../lib/errors";
-import { describePatternError, validatePatternList } from "../../../workers/policy/patterns";
+import { validatePolicyRules, type PolicyRules } from "../../../workers/policy/engine";
 import { validateSchedule } from "../../../workers/policy/schedule";
-import { isValidTimezone, unknownTimezoneReason } from "../../../workers/policy/timezone";
-import type { PullPolicyInput } from "./policy.inputs";
 
-/** Rules that span fields or need the policy grammar; field-local limits live on the input class. */
-export function checkPolicyInput(input: PullPolicyInput, timezone: string): FieldError[] {
-  const errors: FieldError[] = [];
-  const add = (field: string, message: string) => errors.push({ field, message });
+export type PolicyRow = Omit<PullPolicy, "updatedAt" | "createdWithin" | "registry">;
 
-  const timezoneOk = isValidTimezone(timezone);
-  if (!timezoneOk) add("timezone", unknownTimezoneReason(timezone));
+/** The selection engine's view of a stored policy. */
+export function policyRulesOf(policy: PolicyRow): PolicyRules {
+  return {
+    criteriaEnabled: policy.criteriaEnabled,
+    criteria: policy.criteria,
+    condition: policy.condition,
+    createdWithin: { amount: policy.createdWithinAmount, unit: policy.createdWithinUnit },
+    latestTags: policy.latestTags,
+    neverPull: policy.neverPull,
+    alwaysPull: policy.alwaysPull,
+    timezone: policy.timezone,
+  };
+}
 
-  if (input.schedule) {
-    const problem = timezoneOk ? validateSchedule(input.schedule, timezone) : null;
-    if (problem) add("schedule", problem);
-  } else if (input.mode === PullMode.AUTOMATIC) {
-    add("schedule", "is required for AUTOMATIC mode");
+/** The engine's rules (patterns, time zone, LATEST) plus what only a stored policy has: schedule and platforms. */
+export function checkPolicy(policy: PolicyRow, now: Date): FieldError[] {
+  const errors: FieldError[] = validatePolicyRules(policyRulesOf(policy));
+  const timezoneOk = !errors.some((e) => e.field === "timezone");
+  if (policy.schedule) {
+    const problem = timezoneOk ? validateSchedule(policy.schedule, policy.timezone, now) : null;
+    if (problem) errors.push({ field: "schedule", message: problem });
+  } else if (policy.mode === PullMode.AUTOMATIC) {
+    errors.push({ field: "schedule", message: "is required for AUTOMATIC mode" });
   }
-
-  if (input.condition === PullCondition.LATEST && !input.latestTags) {
-    add("latestTags", "is required with condition LATEST");
-  }
-
-  for (const field of ["criteria", "neverPull", "alwaysPull"] as const) {
-    for (const problem of validatePatternList(input[field] ?? [])) {
-      add(problem.index < 0 ? field : `${field}[${problem.index}]`, describePatternError(problem));
-    }
-  }
-  const platforms = input.platforms ?? [];
-  const repeated = platforms.find((p, i) => platforms.indexOf(p) !== i);
-  if (repeated) add("platforms", `lists ${repeated} twice`);
-  if (input.platforms && platforms.length === 0) add("platforms", "must name at least one platform");
+  const repeated = policy.platforms.find((p, i) => policy.platforms.indexOf(p) !== i);
+  if (repeated) errors.push({ field: "platforms", message: `lists ${repeated} twice` });
+  if (policy.platforms.length === 0) errors.push({ field: "platforms", message: "must name at least one platform" });
   return errors;
 }

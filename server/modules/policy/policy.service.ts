@@ -4,8 +4,8 @@ import { PullCondition, PullMode } from "../../../db/enums";
 import { BadUserInputError, NotFoundError } from "../../../lib/errors";
 import { nextRunAfter } from "../../../workers/policy/schedule";
 import type { PullPolicyInput } from "./policy.inputs";
-import { defaultPolicy, DEFAULT_CREATED_WITHIN } from "./policy-defaults";
-import { checkPolicyInput } from "./policy-rules";
+import { defaultPolicy } from "./policy-defaults";
+import { checkPolicy, type PolicyRow } from "./policy-rules";
 
 export class PolicyService {
   constructor(
@@ -14,38 +14,31 @@ export class PolicyService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async forRegistry(registryId: string): Promise<PullPolicy> {
-    const policy = await this.db.getRepository(PullPolicy).findOneBy({ registryId });
-    if (!policy) throw new NotFoundError(`registry ${registryId} does not exist`, { ids: [registryId] });
-    return policy;
-  }
-
   /** Replaces the whole policy: every omitted field takes its default. */
   async replace(registryId: string, input: PullPolicyInput): Promise<PullPolicy> {
-    const timezone = input.timezone ?? this.defaultTimezone;
-    const errors = checkPolicyInput(input, timezone);
-    if (errors.length > 0) throw new BadUserInputError(errors);
-
-    const mode = input.mode ?? PullMode.MANUAL;
-    const condition = input.condition ?? PullCondition.CREATED_WITHIN;
-    const schedule = input.schedule ?? null;
-    const period = input.createdWithin ?? DEFAULT_CREATED_WITHIN;
-    const policy: Omit<PullPolicy, "updatedAt" | "createdWithin"> = {
-      ...defaultPolicy(registryId, timezone),
-      mode,
-      schedule,
-      rescan: input.rescan ?? false,
-      criteriaEnabled: input.criteriaEnabled ?? false,
-      criteria: input.criteria ?? [],
+    const now = this.now();
+    const defaults = defaultPolicy(registryId, input.timezone ?? this.defaultTimezone);
+    const condition = input.condition ?? defaults.condition;
+    const policy: PolicyRow = {
+      ...defaults,
+      mode: input.mode ?? defaults.mode,
+      schedule: input.schedule ?? null,
+      rescan: input.rescan ?? defaults.rescan,
+      criteriaEnabled: input.criteriaEnabled ?? defaults.criteriaEnabled,
+      criteria: input.criteria ?? defaults.criteria,
       condition,
-      createdWithinAmount: period.amount,
-      createdWithinUnit: period.unit,
+      createdWithinAmount: input.createdWithin?.amount ?? defaults.createdWithinAmount,
+      createdWithinUnit: input.createdWithin?.unit ?? defaults.createdWithinUnit,
       latestTags: condition === PullCondition.LATEST ? (input.latestTags ?? null) : null,
-      neverPull: input.neverPull ?? [],
-      alwaysPull: input.alwaysPull ?? [],
-      platforms: input.platforms ?? defaultPolicy(registryId, timezone).platforms,
-      nextRunAt: mode === PullMode.AUTOMATIC && schedule ? nextRunAfter(schedule, timezone, this.now()) : null,
+      neverPull: input.neverPull ?? defaults.neverPull,
+      alwaysPull: input.alwaysPull ?? defaults.alwaysPull,
+      platforms: input.platforms ?? defaults.platforms,
     };
+    const errors = checkPolicy(policy, now);
+    if (errors.length > 0) throw new BadUserInputError(errors);
+    if (policy.mode === PullMode.AUTOMATIC && policy.schedule) {
+      policy.nextRunAt = nextRunAfter(policy.schedule, policy.timezone, now);
+    }
     return this.db.transaction(async (tx) => {
       const registry = await tx.findOne(Registry, { where: { id: registryId }, lock: { mode: "pessimistic_write" } });
       if (!registry) throw new NotFoundError(`registry ${registryId} does not exist`, { ids: [registryId] });
