@@ -20,12 +20,19 @@ const USAGE = `usage: drydock <command>
 
 const announce = (line: string) => process.stdout.write(line + "\n");
 
+/** A stop that takes longer than this is abandoned: the process exits anyway. */
+const STOP_DEADLINE_MS = 15_000;
+
 function onSignal(stop: () => Promise<void>): void {
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
+      setTimeout(() => {
+        process.stderr.write(`drydock: did not stop within ${STOP_DEADLINE_MS / 1000}s; exiting\n`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
       stop().then(
         () => process.exit(0),
         () => process.exit(1),

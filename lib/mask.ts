@@ -5,7 +5,9 @@ export function maskUrl(raw: string): string {
     if (url.password) url.password = "***";
     return url.toString();
   } catch {
-    return raw.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+    // Unparseable: hide everything from the user name's colon to the last @, which
+    // also covers a password with an unencoded / or @ in it.
+    return raw.replace(/\/\/([^:/@\s]*):\S*@/, "//$1:***@");
   }
 }
 

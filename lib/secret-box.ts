@@ -70,6 +70,9 @@ function parseKey(encoded: string, position: number): SecretKey {
   return { id: keyIdOf(key), key };
 }
 
+/** How long a process waits for a key file that another process has created but not yet written. */
+const KEY_FILE_WAIT_MS = 5000;
+
 /** Reads or creates the key file; `wx` makes concurrent first starts agree on one key. */
 function keyFromFile(file: string, logger: Logger): SecretKey {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -80,7 +83,17 @@ function keyFromFile(file: string, logger: Logger): SecretKey {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     logger.warn({ file }, "DRYDOCK_SECRET_KEY is not set: using the generated secret key file");
   }
-  return parseKey(fs.readFileSync(file, "utf8"), 0);
+  // `wx` creates the file empty and then writes it: a process that lost the race
+  // may get here in between, so an incomplete key is read again for a while.
+  const deadline = Date.now() + KEY_FILE_WAIT_MS;
+  for (;;) {
+    try {
+      return parseKey(fs.readFileSync(file, "utf8"), 0);
+    } catch (error) {
+      if (!(error instanceof StartupError) || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
 }
 
 export function loadSecretBox(config: Pick<Config, "secretKey" | "production" | "dataDir">, logger: Logger): SecretBox {

@@ -55,6 +55,10 @@ export async function createApp(deps: AppDependencies): Promise<{ app: Express; 
     formatError: createErrorFormatter(deps.logger),
     includeStacktraceInErrorResponses: false,
     plugins: [queryLimitsPlugin(schema)],
+    // bin/drydock.ts handles SIGINT/SIGTERM and stops Apollo itself. Apollo's own
+    // handlers (on outside NODE_ENV=test) would stop it concurrently, and its
+    // stop() then never resolves for the second caller: the process hung on SIGTERM.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

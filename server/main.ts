@@ -46,7 +46,7 @@ export async function startServer(config: Config, logger: Logger, announce: Anno
     const http = await new Promise<import("node:http").Server>((resolve, reject) => {
       const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
     });
-    cleanup.push(() => new Promise((resolve) => http.close(resolve)));
+    cleanup.push(() => closeHttp(http));
     const { port } = http.address() as AddressInfo;
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${host}:${port}`;
@@ -59,4 +59,18 @@ export async function startServer(config: Config, logger: Logger, announce: Anno
     await stop();
     throw error;
   }
+}
+
+const DRAIN_MS = 5000;
+
+/** Stops accepting, lets requests in flight finish for up to DRAIN_MS, then drops what is left (idle keep-alives at once). */
+function closeHttp(http: import("node:http").Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => http.closeAllConnections(), DRAIN_MS);
+    http.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    http.closeIdleConnections();
+  });
 }

@@ -46,7 +46,12 @@ const PAGE = `<!doctype html>
 
 export function graphiqlRouter(): Router {
   const router = express.Router();
-  router.get("/graphiql", (_req, res) => {
+  router.get("/graphiql", (req, res) => {
+    // The page's URLs are relative to /graphiql: from /graphiql/ every one would miss.
+    if (req.path.endsWith("/")) {
+      res.redirect(301, "../graphiql");
+      return;
+    }
     res.type("html").send(PAGE);
   });
   router.get("/graphiql/assets/:file", (req, res) => {

@@ -26,6 +26,21 @@ function fieldOfCoercionError(message: string): string {
   return variable ? variable[1] : "input";
 }
 
+/**
+ * graphql-js prints the whole offending variable value into coercion errors
+ * (`Variable "$input" got invalid value { …, secret: "…" }; Field "name" … was
+ * not provided.`): that would send a registry secret back. Keeps the variable,
+ * the path and the reason only.
+ */
+function withoutInvalidValue(message: string, error: unknown): string {
+  const head = /^(Variable "\$[^"]+") got invalid value /.exec(message);
+  if (!head) return message;
+  const reason = (error as { originalError?: Error })?.originalError?.message;
+  if (!reason || !message.endsWith("; " + reason)) return `${head[1]} got an invalid value`;
+  const at = / at "[\w.[\]]+"$/.exec(message.slice(0, message.length - reason.length - 2));
+  return `${head[1]} got an invalid value${at ? at[0] : ""}; ${reason}`;
+}
+
 /** Gives every error a stable `extensions.code`, field lists for bad input, and no internals. */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -41,8 +56,9 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (code === "BAD_USER_INPUT") {
-      const fields = [{ field: fieldOfCoercionError(formatted.message), message: formatted.message }];
-      return { ...base, extensions: { code, fields } };
+      const message = withoutInvalidValue(formatted.message, original);
+      const fields = [{ field: fieldOfCoercionError(message), message }];
+      return { ...base, message, extensions: { code, fields } };
     }
     if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
       logger.error({ err: maskUrlsIn(String((original as Error)?.stack ?? original)) }, "request failed");
