@@ -44,6 +44,20 @@ async function prepareDatabase(rawUrl: string): Promise<MysqlFlavor> {
   }
 }
 
+const UTC = "SET time_zone = '+00:00'";
+
+/**
+ * DATETIME columns hold UTC and the driver reads them as UTC, so the database
+ * defaults (CURRENT_TIMESTAMP) must be UTC too, whatever the server's zone.
+ * The pool holds one idle connection after initialisation: the first query
+ * pins that one, and the listener pins every later one.
+ */
+async function pinSessionsToUtc(db: DataSource): Promise<void> {
+  const pool = (db.driver as unknown as { pool: { on(event: "connection", fn: (c: { query(sql: string): void }) => void): void } }).pool;
+  pool.on("connection", (connection) => connection.query(UTC));
+  await db.query(UTC);
+}
+
 /** An initialised data source on an existing (possibly empty) database. */
 export async function openMysql(url: string, poolSize = 10): Promise<DataSource> {
   const flavor = await prepareDatabase(url);
@@ -53,6 +67,7 @@ export async function openMysql(url: string, poolSize = 10): Promise<DataSource>
   } catch (error) {
     throw describeConnectionFailure("MySQL or MariaDB", url, "MYSQL_URL", error);
   }
+  await pinSessionsToUtc(db);
   return db;
 }
 

@@ -21,7 +21,12 @@ export function fieldErrorsOf(errors: ValidationError[], prefix = ""): FieldErro
 /** graphql-js coercion errors name the place as `at "input.type"` or as the variable. */
 function fieldOfCoercionError(message: string): string {
   const at = /at "([^"]+)"/.exec(message);
-  if (at) return at[1].split(".").slice(1).join(".") || at[1];
+  const missing = /Field "([^"]+)" of required type/.exec(message);
+  if (at) {
+    const path = at[1].split(".").slice(1);
+    return [...path, ...(missing ? [missing[1]] : [])].join(".") || at[1];
+  }
+  if (missing) return missing[1];
   const variable = /Variable "\$([^"]+)"/.exec(message);
   return variable ? variable[1] : "input";
 }

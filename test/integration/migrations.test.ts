@@ -19,3 +19,15 @@ test("the migrations build exactly the schema the entities describe, and undo cl
     await db.destroy();
   }
 });
+
+test("every pooled connection works in UTC, so database defaults match what the driver reads", async () => {
+  const db = await openMysql(mysqlUrl, 4);
+  try {
+    const zones = await Promise.all(
+      Array.from({ length: 6 }, () => db.query("SELECT @@session.time_zone AS tz, SLEEP(0.05) AS s").then((rows) => rows[0].tz)),
+    );
+    expect(zones).toEqual(Array(6).fill("+00:00"));
+  } finally {
+    await db.destroy();
+  }
+});

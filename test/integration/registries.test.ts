@@ -137,6 +137,12 @@ describe("addRegistry", () => {
     expect(fieldsOf(answer)[0]).toMatch(/^type: /);
   });
 
+  test("a missing required field is BAD_USER_INPUT naming that field", async () => {
+    const { name: _omitted, ...withoutName } = dockerRegistry();
+    const answer = await refused(ADD, { input: withoutName });
+    expect(fieldsOf(answer)[0]).toMatch(/^name: /);
+  });
+
   test("names are unique ignoring case: CONFLICT, nothing stored", async () => {
     await add({ name: "Team Registry" });
     const answer = await refused(ADD, { input: dockerRegistry({ name: " team REGISTRY " }) });
@@ -181,6 +187,15 @@ describe("editRegistry", () => {
     ]);
     const ok = await server.gql(EDIT, { id: registry.id, input: { url: "http://registry.example.com", insecure: true, secret: "again" } });
     expect(ok.data!.editRegistry.url).toBe("http://registry.example.com");
+  });
+
+  test("a new kind of Yandex secret needs the secret again", async () => {
+    const yandex = await add({ type: "YANDEX", url: "https://cr.yandex/crpabc", authMethod: "API_KEY", username: "oauth" });
+    expect(fieldsOf(await refused(EDIT, { id: yandex.id, input: { username: "iam" } }))).toEqual([
+      "secret: is required with authMethod API_KEY",
+    ]);
+    const ok = await server.gql(EDIT, { id: yandex.id, input: { username: "iam", secret: "t1.iam-token" } });
+    expect(ok.data!.editRegistry).toMatchObject({ username: "iam", hasSecret: true });
   });
 
   test("unknown id is NOT_FOUND", async () => {

@@ -9,6 +9,7 @@ import type { JobQueue } from "../../jobs";
 import { defaultPolicy } from "../policy/policy-defaults";
 import type { AddRegistryInput, EditRegistryInput, RegistryFilter } from "./registry.inputs";
 import { checkRegistryDraft, normaliseAddresses, type RegistryDraft } from "./registry-rules";
+import { REGISTRY_TYPES } from "./registry-types";
 
 export function nameKeyOf(name: string): string {
   return name.trim().normalize("NFC").toLowerCase();
@@ -121,11 +122,14 @@ export class RegistryService {
   }
 
   /**
-   * A stored secret is not carried over to a new auth method, nor to a new
-   * address: it would otherwise be sent to a host it was never entered for.
+   * A stored secret is not carried over to a new auth method, a new kind of
+   * secret (Yandex's username), nor to a new address: it would otherwise be
+   * sent to a host it was never entered for, or read as what it is not.
    */
   private storedSecretVoided(current: Registry, authMethod: AuthMethod, input: EditRegistryInput): boolean {
     if (authMethod !== current.authMethod) return true;
+    const kindChanged = input.username !== undefined && input.username !== current.username;
+    if (kindChanged && REGISTRY_TYPES[current.type].usernameValues) return true;
     const moved = (key: "url" | "apiUrl") => {
       if (input[key] === undefined) return false;
       const next = normaliseAddresses({ type: current.type, url: input.url ?? null, apiUrl: input.apiUrl ?? null })[key];
