@@ -3,24 +3,14 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { DrydockError, StartupError } from "./errors";
-import { createLogger } from "./logger";
 import { keyIdOf, loadSecretBox, SecretBox } from "./secret-box";
+import { capturingLogger } from "../test/helpers/logs";
 
 const newKey = () => randomBytes(32);
 const idOf = (key: Buffer) => createHash("sha256").update(key).digest("hex").slice(0, 12);
 
-function capture() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, logger: createLogger("debug", sink) };
-}
+const capture = () => capturingLogger();
 
 const quiet = () => capture().logger;
 const withKeys = (...keys: Buffer[]) =>

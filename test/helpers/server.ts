@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { request } from "undici";
 import { type Config, loadConfig } from "../../lib/config";
-import { createLogger } from "../../lib/logger";
 import { startServer } from "../../server/main";
 import { testDatabases } from "./databases";
+import { capturingLogger } from "./logs";
 
 export interface GraphQLAnswer<T = Record<string, unknown>> {
   status: number;
@@ -29,13 +28,7 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const databases = testDatabases();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "drydock-test-"));
-  const output: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      output.push(String(chunk));
-      done();
-    },
-  });
+  const { lines: output, logger } = capturingLogger();
   const config = loadConfig({
     MYSQL_URL: databases.mysqlUrl,
     DATABASE_URL: databases.databaseUrl,
@@ -47,7 +40,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const announced: string[] = [];
-  const server = await startServer(config, createLogger(config.logLevel, sink), (line) => {
+  const server = await startServer(config, logger, (line) => {
     announced.push(line);
     output.push(line);
   });

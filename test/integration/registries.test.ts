@@ -1,12 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { makeWorkerUtils, type WorkerUtils } from "graphile-worker";
 import { tableCounts, withMysql } from "../helpers/mysql";
+import { defaultPolicyAnswer, POLICY_FIELDS } from "../helpers/policy";
 import { errorCode, startTestServer, type TestServer, type GraphQLAnswer } from "../helpers/server";
 
 const REGISTRY_FIELDS = `id name description type url apiUrl repositoryPathMethod repositoryKey insecure caCertificate
-  authMethod username hasSecret scanTimeoutMinutes createdAt updatedAt
-  pullPolicy { registryId mode schedule timezone rescan criteriaEnabled criteria condition createdWithin { amount unit }
-    latestTags neverPull alwaysPull platforms nextRunAt }`;
+  authMethod username hasSecret scanTimeoutMinutes createdAt updatedAt pullPolicy { ${POLICY_FIELDS} }`;
 const ADD = `mutation($input: AddRegistryInput!) { addRegistry(input: $input) { ${REGISTRY_FIELDS} } }`;
 const EDIT = `mutation($id: ID!, $input: EditRegistryInput!) { editRegistry(id: $id, input: $input) { ${REGISTRY_FIELDS} } }`;
 const DELETE = `mutation($ids: [ID!]!) { deleteRegistries(ids: $ids) }`;
@@ -77,22 +76,7 @@ describe("addRegistry", () => {
       username: "scanner",
       hasSecret: true,
       scanTimeoutMinutes: 60,
-      pullPolicy: {
-        registryId: registry.id,
-        mode: "MANUAL",
-        schedule: null,
-        timezone: "UTC",
-        rescan: false,
-        criteriaEnabled: false,
-        criteria: [],
-        condition: "CREATED_WITHIN",
-        createdWithin: { amount: 60, unit: "DAYS" },
-        latestTags: null,
-        neverPull: [],
-        alwaysPull: [],
-        platforms: ["linux/amd64"],
-        nextRunAt: null,
-      },
+      pullPolicy: defaultPolicyAnswer(registry.id),
     });
     expect(JSON.stringify(registry)).not.toContain("hunter2");
   });

@@ -2,16 +2,15 @@ import { createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { getNamedType, type GraphQLObjectType, isLeafType } from "graphql";
 import mysql from "mysql2/promise";
 import { openMysql } from "../../db/mysql";
 import { loadConfig } from "../../lib/config";
 import { StartupError } from "../../lib/errors";
-import { createLogger } from "../../lib/logger";
 import { buildDrydockSchema } from "../../server/graphql/schema";
 import { startServer } from "../../server/main";
 import { testDatabases } from "../helpers/databases";
+import { capturingLogger } from "../helpers/logs";
 import { errorCode, type GraphQLAnswer, startTestServer, type TestServer } from "../helpers/server";
 
 const KEY = randomBytes(32);
@@ -322,16 +321,7 @@ describe("logs", () => {
 describe("database URLs in start-up failures", () => {
   const PASSWORD = `Pw${randomBytes(6).toString("hex")}`;
 
-  function sinkLogger() {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    return { lines, logger: createLogger("debug", sink) };
-  }
+  const sinkLogger = () => capturingLogger();
 
   async function failureOf(promise: Promise<unknown>): Promise<Error> {
     const error = await promise.then(
