@@ -56,3 +56,38 @@ registerEnumType(PullMode, { name: "PullMode", description: "Whether images are 
 registerEnumType(PullCondition, { name: "PullCondition", description: "Which candidate tags a discovery run keeps" });
 registerEnumType(PeriodUnit, { name: "PeriodUnit" });
 registerEnumType(Role, { name: "Role", description: "What an API token may do" });
+
+export enum ImageSource {
+  MANUAL = "MANUAL",
+  POLICY = "POLICY",
+  WEBHOOK = "WEBHOOK",
+}
+
+export enum ScanJobStatus {
+  QUEUED = "QUEUED",
+  RUNNING = "RUNNING",
+  SUCCEEDED = "SUCCEEDED",
+  FAILED = "FAILED",
+  CANCELLED = "CANCELLED",
+}
+
+export enum SyncTrigger {
+  SCHEDULE = "SCHEDULE",
+  MANUAL = "MANUAL",
+  WEBHOOK = "WEBHOOK",
+}
+
+export enum SyncStatus {
+  RUNNING = "RUNNING",
+  /** Every repository in scope was listed. */
+  SUCCEEDED = "SUCCEEDED",
+  /** Some repositories failed to list; the rest were processed. */
+  PARTIAL = "PARTIAL",
+  FAILED = "FAILED",
+  CANCELLED = "CANCELLED",
+}
+
+registerEnumType(ImageSource, { name: "ImageSource", description: "What added an image: an operator, the pull policy or a webhook" });
+registerEnumType(ScanJobStatus, { name: "ScanJobStatus" });
+registerEnumType(SyncTrigger, { name: "SyncTrigger", description: "What started a discovery run" });
+registerEnumType(SyncStatus, { name: "SyncStatus" });
