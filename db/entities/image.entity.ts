@@ -41,6 +41,10 @@ export class Image {
   @Column({ type: "varchar", length: 100 })
   digest: string;
 
+  /** What the tag pointed at when resolved: an index digest, or `digest` itself. */
+  @Column({ type: "varchar", length: 100 })
+  tagDigest: string;
+
   @Field(() => Date, { nullable: true })
   @Column({ type: "datetime", precision: 3, nullable: true })
   createdAt: Date | null;

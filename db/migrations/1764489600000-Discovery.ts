@@ -29,6 +29,7 @@ export class Discovery1764489600000 implements MigrationInterface {
         \`tag\` varchar(128) COLLATE utf8mb4_bin NULL,
         \`platform\` varchar(64) NOT NULL,
         \`digest\` varchar(100) NOT NULL,
+        \`tagDigest\` varchar(100) NOT NULL,
         \`createdAt\` datetime(3) NULL,
         \`pushedAt\` datetime(3) NULL,
         \`addedBy\` enum ('MANUAL', 'POLICY', 'WEBHOOK') NOT NULL,

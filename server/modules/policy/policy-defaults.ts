@@ -1,5 +1,5 @@
 import { PeriodUnit, PullCondition, PullMode } from "../../../db/enums";
-import type { PolicyRow } from "./policy-rules";
+import type { PolicyRow } from "../../../workers/policy/rules-of-policy";
 
 const DEFAULT_PLATFORMS = ["linux/amd64"];
 const DEFAULT_CREATED_WITHIN = { amount: 60, unit: PeriodUnit.DAYS };

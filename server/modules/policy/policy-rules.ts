@@ -1,24 +1,9 @@
-import type { PullPolicy } from "../../../db/entities";
 import { PullMode } from "../../../db/enums";
 import type { FieldError } from "../../../lib/errors";
-import { validatePolicyRules, type PolicyRules } from "../../../workers/policy/engine";
+import { validatePolicyRules } from "../../../workers/policy/engine";
+import { type PolicyRow, policyRulesOf } from "../../../workers/policy/rules-of-policy";
 import { validateSchedule } from "../../../workers/policy/schedule";
 
-export type PolicyRow = Omit<PullPolicy, "updatedAt" | "createdWithin" | "registry">;
-
-/** The selection engine's view of a stored policy. */
-export function policyRulesOf(policy: PolicyRow): PolicyRules {
-  return {
-    criteriaEnabled: policy.criteriaEnabled,
-    criteria: policy.criteria,
-    condition: policy.condition,
-    createdWithin: { amount: policy.createdWithinAmount, unit: policy.createdWithinUnit },
-    latestTags: policy.latestTags,
-    neverPull: policy.neverPull,
-    alwaysPull: policy.alwaysPull,
-    timezone: policy.timezone,
-  };
-}
 
 /** The engine's rules (patterns, time zone, LATEST) plus what only a stored policy has: schedule and platforms. */
 export function checkPolicy(policy: PolicyRow, now: Date): FieldError[] {

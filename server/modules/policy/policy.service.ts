@@ -5,7 +5,8 @@ import { BadUserInputError, NotFoundError } from "../../../lib/errors";
 import { nextRunAfter } from "../../../workers/policy/schedule";
 import type { PullPolicyInput } from "./policy.inputs";
 import { defaultPolicy } from "./policy-defaults";
-import { checkPolicy, type PolicyRow } from "./policy-rules";
+import type { PolicyRow } from "../../../workers/policy/rules-of-policy";
+import { checkPolicy } from "./policy-rules";
 
 export class PolicyService {
   constructor(

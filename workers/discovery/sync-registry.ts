@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource } from "typeorm";
+import { PullPolicy, Registry, SyncRun } from "../../db/entities";
+import { ImageSource, PullMode, SyncStatus, type SyncTrigger } from "../../db/enums";
+import type { SkippedRepository, SyncError } from "../../db/entities/sync-run.entity";
+import { policyRulesOf } from "../policy/rules-of-policy";
+import { compilePolicy } from "../policy/engine";
+import type { ListedTag, RegistryAdapter } from "../registry/adapter";
+import { isRegistryError } from "../registry/errors";
+import { TagResolver } from "../registry/tag-resolver";
+import { forEachBounded } from "./bounded";
+import { markVanishedImages, type ResolvedImage, upsertImages } from "./image-store";
+import { seedResolver, storeListing } from "./listing-store";
+import { queueScans, type ScanEnqueuer } from "./scan-queue";
+
+/** Repositories listed at once; the distribution client bounds requests per registry on its own. */
+const REPOSITORY_CONCURRENCY = 8;
+/** A registry failing everywhere should not make a run's row unbounded. */
+const MAX_RECORDED_ERRORS = 1000;
+
+export interface SyncDependencies {
+  db: DataSource;
+  scans: ScanEnqueuer;
+  /** Builds the adapter of a registry for one run, around that run's resolver. */
+  adapterFor(registry: Registry, resolver: TagResolver): Promise<RegistryAdapter>;
+  now?: () => Date;
+}
+
+/** Raised when the registry was deleted under a running sync. */
+export class SyncCancelled extends Error {}
+
+function errorOf(error: unknown, repository: string | null): SyncError {
+  if (isRegistryError(error)) return { repository, code: error.code, message: error.message };
+  return { repository, code: "INTERNAL", message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * One discovery run (DESIGN §3): list everything in scope, store the listing,
+ * select with the policy, record images, queue scans. A repository that fails
+ * is recorded and the run goes on; its images are never marked removed.
+ */
+export async function syncRegistry(deps: SyncDependencies, registryId: string, trigger: SyncTrigger, signal?: AbortSignal): Promise<SyncRun | null> {
+  const now = deps.now ?? (() => new Date());
+  const registry = await deps.db.getRepository(Registry).findOneBy({ id: registryId });
+  const policy = await deps.db.getRepository(PullPolicy).findOneBy({ registryId });
+  if (!registry || !policy) return null;
+
+  const run: SyncRun = deps.db.getRepository(SyncRun).create({
+    id: randomUUID(),
+    registryId,
+    trigger,
+    status: SyncStatus.RUNNING,
+    startedAt: now(),
+    skipped: [],
+    errors: [],
+  });
+  await deps.db.getRepository(SyncRun).insert(run);
+
+  const listed = new Map<string, ListedTag[]>();
+  const failed = new Set<string>();
+  const skipped: SkippedRepository[] = [];
+  const errors: SyncError[] = [];
+  let catalogComplete = false;
+  const assertLive = () => {
+    if (signal?.aborted) throw new SyncCancelled("the sync was cancelled");
+  };
+
+  try {
+    const resolver = new TagResolver(policy.platforms);
+    await seedResolver(deps.db.manager, registryId, policy.platforms, resolver);
+    const adapter = await deps.adapterFor(registry, resolver);
+    try {
+      await forEachBounded(adapter.listRepositories(), REPOSITORY_CONCURRENCY, async (entry) => {
+        assertLive();
+        if (entry.skipped !== undefined) {
+          skipped.push({ repository: entry.repository, reason: entry.skipped });
+          return;
+        }
+        try {
+          listed.set(entry.repository, await adapter.listTags(entry.repository));
+        } catch (error) {
+          if (error instanceof SyncCancelled) throw error;
+          failed.add(entry.repository);
+          errors.push(errorOf(error, entry.repository));
+        }
+      });
+      catalogComplete = true;
+    } catch (error) {
+      if (error instanceof SyncCancelled) throw error;
+      errors.push(errorOf(error, null));
+    }
+    assertLive();
+
+    const listedAt = now();
+    await deps.db.transaction((tx) => storeListing(tx, registryId, listed, catalogComplete, failed, listedAt));
+    const tags = [...listed.values()].flat();
+    const decisions = policy.mode === PullMode.AUTOMATIC ? compilePolicy(policyRulesOf(policy)).evaluate(tags, listedAt) : [];
+    const selected = decisions.filter((d) => d.selected);
+
+    const images: ResolvedImage[] = [];
+    await forEachBounded(toAsync(selected), REPOSITORY_CONCURRENCY, async (tag) => {
+      assertLive();
+      try {
+        const { api, name } = adapter.distribution(tag.repository);
+        const resolved = await resolver.resolve(api, name, tag.tag, tag.digest ?? undefined);
+        for (const image of resolved.images) {
+          images.push({ repository: tag.repository, tag: tag.tag, tagDigest: resolved.digest, ...image, pushedAt: tag.pushedAt });
+        }
+      } catch (error) {
+        if (error instanceof SyncCancelled) throw error;
+        errors.push(errorOf(error, tag.repository));
+      }
+    });
+    assertLive();
+
+    const imageIds = await deps.db.transaction(async (tx) => {
+      const ids = await upsertImages(tx, registryId, images, ImageSource.POLICY, listedAt);
+      await markVanishedImages(tx, registryId, failed);
+      return ids;
+    });
+    const queued = await queueScans(deps.db, deps.scans, registryId, imageIds, policy.rescan, listedAt);
+
+    Object.assign(run, {
+      status: !catalogComplete ? SyncStatus.FAILED : failed.size > 0 || errors.length > 0 ? SyncStatus.PARTIAL : SyncStatus.SUCCEEDED,
+      repositories: listed.size,
+      tagsSeen: tags.length,
+      selected: selected.length,
+      queued,
+    });
+  } catch (error) {
+    if (!(error instanceof SyncCancelled)) errors.push(errorOf(error, null));
+    run.status = error instanceof SyncCancelled ? SyncStatus.CANCELLED : SyncStatus.FAILED;
+  }
+  Object.assign(run, { finishedAt: now(), skipped, errors: errors.slice(0, MAX_RECORDED_ERRORS) });
+  const { id, status, finishedAt, repositories, tagsSeen, selected, queued } = run;
+  await deps.db.getRepository(SyncRun).update({ id }, { status, finishedAt, repositories, tagsSeen, selected, queued, skipped, errors: run.errors });
+  return run;
+}
+
+async function* toAsync<T>(items: T[]): AsyncIterable<T> {
+  yield* items;
+}

@@ -1,0 +1,60 @@
+import type { RegistryType } from "../../db/enums";
+import type { FetchedManifest, ImageConfig } from "./manifests";
+
+/**
+ * Terminology: an *adapter* knows one registry type's way of listing (its
+ * vendor API, or the plain catalog); *distribution* is the OCI API every type
+ * pulls through; a *canonical name* is the repository name patterns match
+ * (DESIGN §2).
+ */
+
+/** The part of the OCI distribution client the adapters and discovery use. */
+export interface DistributionApi {
+  /** GET /v2/ including the auth handshake. */
+  ping(): Promise<{ status: number; auth: "none" | "basic" | "bearer" }>;
+  repositories(pageSize?: number): AsyncIterable<string>;
+  tags(repository: string, pageSize?: number): AsyncIterable<string>;
+  getManifest(repository: string, reference: string): Promise<FetchedManifest>;
+  headManifest(repository: string, reference: string): Promise<{ digest: string; mediaType: string; size: number }>;
+  getJsonBlob<T>(repository: string, digest: string): Promise<T>;
+}
+
+/** One tag as listed, with the dates DESIGN §2 assigns to the type. */
+export interface ListedTag {
+  repository: string;
+  tag: string;
+  /** The tag's manifest digest (an index digest for multi-platform tags). */
+  digest: string | null;
+  createdAt: Date | null;
+  pushedAt: Date | null;
+}
+
+export type ListedRepository =
+  | { repository: string; skipped?: undefined }
+  /** Out of scope (remote, proxy, virtual, group repositories): reported, not integrated. */
+  | { repository: string; skipped: string };
+
+export interface ConnectionCheck {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+/** What one registry type must provide. Pulling goes through `distribution(repository)`. */
+export interface RegistryAdapter {
+  readonly type: RegistryType;
+  /** One check per step (reachable, TLS, authenticated, can list, …); never throws for registry failures. */
+  checkConnection(): Promise<ConnectionCheck[]>;
+  /** Every repository in scope, by canonical name; skipped ones say why. */
+  listRepositories(): AsyncIterable<ListedRepository>;
+  /** The tags of one repository with digest and dates (an index's date is its first wanted platform's). */
+  listTags(repository: string): Promise<ListedTag[]>;
+  /** The distribution endpoint and wire name of a repository. */
+  distribution(repository: string): { api: DistributionApi; name: string };
+}
+
+/** Manifest and config knowledge that outlives one request: configs are fetched once per digest. */
+export interface ManifestCache {
+  configDate(configDigest: string): Date | null | undefined;
+  rememberConfig(configDigest: string, config: ImageConfig): void;
+}
