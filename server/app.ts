@@ -15,6 +15,7 @@ import { graphiqlRouter } from "./graphiql/graphiql.route";
 import type { JobQueue } from "./jobs";
 import { PolicyService } from "./modules/policy/policy.service";
 import { RegistryService } from "./modules/registry/registry.service";
+import { SyncService } from "./modules/sync/sync.service";
 import { TokenService } from "./modules/token/token.service";
 
 export interface AppDependencies {
@@ -27,11 +28,13 @@ export interface AppDependencies {
 }
 
 export function createServices(deps: AppDependencies): Services {
+  const registries = new RegistryService(deps.db, deps.secrets, deps.jobs, deps.timezone);
   return {
     db: deps.db,
-    registries: new RegistryService(deps.db, deps.secrets, deps.jobs, deps.timezone),
+    registries,
     policies: new PolicyService(deps.db, deps.timezone),
     tokens: new TokenService(deps.db),
+    syncs: new SyncService(deps.db, registries, deps.jobs),
   };
 }
 

@@ -1,8 +1,9 @@
 import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
-import { PullPolicy } from "../db/entities";
+import { PullPolicy, SyncRun } from "../db/entities";
 import type { PolicyService } from "./modules/policy/policy.service";
 import type { RegistryService } from "./modules/registry/registry.service";
+import type { SyncService } from "./modules/sync/sync.service";
 import type { Principal, TokenService } from "./modules/token/token.service";
 
 export interface Services {
@@ -10,11 +11,13 @@ export interface Services {
   registries: RegistryService;
   policies: PolicyService;
   tokens: TokenService;
+  syncs: SyncService;
 }
 
 /** Per-request batch loaders, so a list of registries reads its policies in one query. */
 export interface Loaders {
   policyByRegistry: DataLoader<string, PullPolicy>;
+  lastSyncByRegistry: DataLoader<string, SyncRun | null>;
 }
 
 export interface Context {
@@ -29,6 +32,18 @@ export function createLoaders(db: DataSource): Loaders {
       const rows = await db.getRepository(PullPolicy).findBy({ registryId: In([...ids]) });
       const byId = new Map(rows.map((p) => [p.registryId, p]));
       return ids.map((id) => byId.get(id) ?? new Error(`no pull policy for registry ${id}`));
+    }),
+    lastSyncByRegistry: new DataLoader(async (ids: readonly string[]) => {
+      const rows: SyncRun[] = await db
+        .getRepository(SyncRun)
+        .createQueryBuilder("s")
+        .where("s.registryId IN (:...ids)", { ids })
+        .andWhere(
+          "s.startedAt = (SELECT MAX(l.startedAt) FROM sync_run l WHERE l.registryId = s.registryId)",
+        )
+        .getMany();
+      const byId = new Map(rows.map((r) => [r.registryId, r]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
   };
 }

@@ -1,10 +1,13 @@
 import type { WorkerUtils } from "graphile-worker";
-import { registrySyncJobKey } from "../workers/scheduler/queue-due-syncs";
+import { SyncTrigger } from "../db/enums";
+import { registryQueueName, registrySyncJobKey } from "../workers/scheduler/queue-due-syncs";
 
 /** What the API asks of the job queue. */
 export interface JobQueue {
   /** Removes queued work of deleted registries. */
   cancelRegistryWork(registryIds: string[]): Promise<void>;
+  /** Queues a discovery run now; one already queued is replaced, one running is followed by this one. */
+  requestSync(registryId: string): Promise<void>;
 }
 
 
@@ -16,6 +19,14 @@ export class GraphileJobQueue implements JobQueue {
     // remove_job deletes a queued job and defuses a locked one (it will not be retried).
     await this.utils.withPgClient((client) =>
       client.query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key", [keys]),
+    );
+  }
+
+  async requestSync(registryId: string): Promise<void> {
+    await this.utils.addJob(
+      "registry_sync",
+      { registryId, trigger: SyncTrigger.MANUAL },
+      { jobKey: registrySyncJobKey(registryId), queueName: registryQueueName(registryId), maxAttempts: 1 },
     );
   }
 }

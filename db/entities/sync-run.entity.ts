@@ -33,6 +33,7 @@ export class SyncRun {
   @PrimaryColumn({ type: "char", length: 36 })
   id: string;
 
+  @Field(() => ID)
   @Column({ type: "char", length: 36 })
   registryId: string;
 

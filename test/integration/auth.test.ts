@@ -12,9 +12,9 @@ type Caller = Role | "none";
  * operation of the schema must be listed, and nothing else: a new operation
  * fails this test until it is added here (with a request in REQUESTS below).
  * Roles DESIGN §5 gives to operations not built yet:
- *   VIEWER: images, image, imageByReference, scanJobs, scanJob, syncRuns, importRuns,
+ *   VIEWER: images, image, imageByReference, scanJobs, scanJob, importRuns,
  *           importRun, previewPullPolicy, subscriptions
- *   OPERATOR: syncRegistry, addScanJobs, deleteScanJobs, retryScanJob, testRegistryConnection
+ *   OPERATOR: addScanJobs, deleteScanJobs, retryScanJob, testRegistryConnection
  *   ADMIN: importVulnerabilities, rotateWebhookSecret
  */
 const LEAST_ROLE: Record<string, Role> = {
@@ -30,6 +30,8 @@ const LEAST_ROLE: Record<string, Role> = {
   editPullPolicy: "ADMIN",
   createApiToken: "ADMIN",
   revokeApiToken: "ADMIN",
+  syncRegistry: "OPERATOR",
+  syncRuns: "VIEWER",
 };
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
@@ -77,6 +79,20 @@ const REQUESTS: Record<string, () => Promise<Probe>> = {
       query: `query($id: ID!) { registry(id: $id) { id } }`,
       variables: { id: registryId },
       reached: (a) => a.data?.registry?.id === registryId,
+    };
+  },
+  async syncRuns() {
+    return {
+      query: `query($id: ID!) { syncRuns(registryId: $id) { totalCount } }`,
+      variables: { id: registryId },
+      reached: (a) => typeof a.data?.syncRuns?.totalCount === "number",
+    };
+  },
+  async syncRegistry() {
+    return {
+      query: `mutation($id: ID!) { syncRegistry(id: $id) { id } }`,
+      variables: { id: registryId },
+      reached: (a) => a.data?.syncRegistry?.id === registryId,
     };
   },
   async registryTypes() {

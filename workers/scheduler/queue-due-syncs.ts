@@ -1,7 +1,7 @@
 import type { AddJobFunction } from "graphile-worker";
 import { LessThanOrEqual, type DataSource } from "typeorm";
 import { PullPolicy } from "../../db/entities";
-import { PullMode } from "../../db/enums";
+import { PullMode, SyncTrigger } from "../../db/enums";
 import { nextRunAfter } from "../policy/schedule";
 
 export const registrySyncJobKey = (registryId: string) => `registry_sync:${registryId}`;
@@ -29,7 +29,7 @@ export async function queueDueSyncs(db: DataSource, addJob: AddJobFunction, now:
       if (!policy?.schedule) return;
       await addJob(
         "registry_sync",
-        { registryId },
+        { registryId, trigger: SyncTrigger.SCHEDULE },
         { jobKey: registrySyncJobKey(registryId), jobKeyMode: "preserve_run_at", queueName: registryQueueName(registryId), maxAttempts: 1 },
       );
       await tx.update(PullPolicy, { registryId }, { nextRunAt: nextRunAfter(policy.schedule, policy.timezone, now) });
