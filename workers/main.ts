@@ -3,6 +3,8 @@ import type { Config } from "../lib/config";
 import type { Logger } from "../lib/logger";
 import { openMysql, waitForSchema } from "../db/mysql";
 import { graphileLogger, preparePostgres } from "../db/postgres";
+import { loadSecretBox } from "../lib/secret-box";
+import { createAdapter } from "./registry/registry";
 import { createTaskList, CRONTAB } from "./tasks";
 
 export interface RunningWorker {
@@ -14,11 +16,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const db = await openMysql(config.mysqlUrl, config.workerConcurrency + 2);
   try {
     await waitForSchema(db);
+    const secrets = loadSecretBox(config, logger);
     const pg = await preparePostgres(config.databaseUrl, logger);
     const runner = await run({
       pgPool: pg,
       concurrency: config.workerConcurrency,
-      taskList: createTaskList(db),
+      taskList: createTaskList(db, (registry, resolver) => createAdapter(registry, secrets, resolver)),
       crontab: CRONTAB,
       noHandleSignals: true,
       logger: graphileLogger(logger),

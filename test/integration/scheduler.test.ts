@@ -13,7 +13,7 @@ let utils: [WorkerUtils, WorkerUtils];
 
 async function addRegistry(name: string, policy: Record<string, unknown>): Promise<string> {
   const added = await server.gql(
-    `mutation($name: String!) { addRegistry(input: { name: $name, type: DOCKER_REGISTRY, url: "https://r.example.com", authMethod: NONE }) { id } }`,
+    `mutation($name: String!) { addRegistry(input: { name: $name, type: DOCKER_REGISTRY, url: "http://127.0.0.1:9", insecure: true, authMethod: NONE }) { id } }`,
     { name },
   );
   const id = added.data!.addRegistry.id as string;
@@ -74,7 +74,7 @@ test("two schedulers at once queue exactly one registry_sync per due AUTOMATIC r
   const [first, second] = await Promise.all([queueDueSyncs(db, utils[0].addJob, now), queueDueSyncs(db, utils[1].addJob, now)]);
   expect([...first, ...second]).toEqual([due]);
 
-  expect(await syncJobs()).toEqual([{ key: `registry_sync:${due}`, queue_name: `registry:${due}`, payload: { registryId: due } }]);
+  expect(await syncJobs()).toEqual([{ key: `registry_sync:${due}`, queue_name: `registry:${due}`, payload: { registryId: due, trigger: "SCHEDULE" } }]);
   const advanced = (await nextRunAtOf(due))!;
   expect(advanced.getTime()).toBeGreaterThan(now.getTime());
   expect(advanced.getUTCMinutes() % 10).toBe(0);
@@ -87,7 +87,13 @@ test("two schedulers at once queue exactly one registry_sync per due AUTOMATIC r
   await clearJobs();
 });
 
-test("worker processes run scheduler_tick from the crontab; two of them still queue one job", async () => {
+const syncRunsOf = (id: string) =>
+  withMysql(server.config.mysqlUrl, async (my) => {
+    const [rows] = await my.query<any[]>("SELECT `trigger`, status, finishedAt FROM sync_run WHERE registryId = ?", [id]);
+    return rows;
+  });
+
+test("worker processes run scheduler_tick from the crontab; of two workers, one runs the one sync it queued", async () => {
   const due = await addRegistry("due for the cron", { mode: "AUTOMATIC", schedule: "*/5 * * * *" });
   await setNextRunAt(due, new Date(Date.now() - 60_000));
   // A crontab known for 10 minutes is backfilled at start-up (its `fill` is 2 minutes), so the tick runs now.
@@ -100,10 +106,13 @@ test("worker processes run scheduler_tick from the crontab; two of them still qu
   const logger = createLogger("silent");
   const workers = await Promise.all([startWorker(config, logger), startWorker(config, logger)]);
   try {
-    const deadline = Date.now() + 20_000;
-    while ((await syncJobs()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const deadline = Date.now() + 30_000;
+    const finished = async () => (await syncRunsOf(due)).some((r) => r.finishedAt !== null);
+    while (!(await finished()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 1000));
-    expect((await syncJobs()).map((j) => j.key)).toEqual([`registry_sync:${due}`]);
+    // The registry is a closed port: the run fails, is recorded, and the job is done.
+    expect(await syncRunsOf(due)).toEqual([{ trigger: "SCHEDULE", status: "FAILED", finishedAt: expect.any(Date) }]);
+    expect(await syncJobs()).toEqual([]);
   } finally {
     for (const worker of workers) await worker.stop();
   }

@@ -1,6 +1,7 @@
 import { type EntityManager, In } from "typeorm";
 import { Image, RegistryTag } from "../../db/entities";
 import type { ListedTag } from "../registry/adapter";
+import { platformMatches } from "../registry/manifests";
 import type { PlatformImage, TagResolver } from "../registry/tag-resolver";
 
 const CHUNK = 500;
@@ -25,8 +26,14 @@ export async function seedResolver(db: EntityManager, registryId: string, platfo
     byTagDigest.set(image.tagDigest, list);
   }
   for (const [digest, list] of byTagDigest) {
-    const ordered = platforms.map((p) => list.find((i) => i.platform === p));
-    if (ordered.every(Boolean)) resolver.remember({ digest, images: ordered as PlatformImage[] });
+    // A plain image has one platform, so what was stored is the whole answer.
+    if (list.length === 1 && list[0].digest === digest) {
+      resolver.remember({ digest, images: list });
+      continue;
+    }
+    // An index is known only if every wanted platform has its image.
+    const ordered = platforms.map((p) => list.find((i) => platformMatches(i.platform, p)));
+    if (ordered.every(Boolean)) resolver.remember({ digest, images: [...new Set(ordered as PlatformImage[])] });
   }
 }
 

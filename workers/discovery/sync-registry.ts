@@ -22,7 +22,7 @@ export interface SyncDependencies {
   db: DataSource;
   scans: ScanEnqueuer;
   /** Builds the adapter of a registry for one run, around that run's resolver. */
-  adapterFor(registry: Registry, resolver: TagResolver): Promise<RegistryAdapter>;
+  adapterFor(registry: Registry, resolver: TagResolver): RegistryAdapter;
   now?: () => Date;
 }
 
@@ -61,6 +61,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
   const skipped: SkippedRepository[] = [];
   const errors: SyncError[] = [];
   let catalogComplete = false;
+  let cleanup = async () => undefined as void;
   const assertLive = () => {
     if (signal?.aborted) throw new SyncCancelled("the sync was cancelled");
   };
@@ -68,7 +69,8 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
   try {
     const resolver = new TagResolver(policy.platforms);
     await seedResolver(deps.db.manager, registryId, policy.platforms, resolver);
-    const adapter = await deps.adapterFor(registry, resolver);
+    const adapter = deps.adapterFor(registry, resolver);
+    cleanup = () => adapter.close();
     try {
       await forEachBounded(adapter.listRepositories(), REPOSITORY_CONCURRENCY, async (entry) => {
         assertLive();
@@ -131,6 +133,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     if (!(error instanceof SyncCancelled)) errors.push(errorOf(error, null));
     run.status = error instanceof SyncCancelled ? SyncStatus.CANCELLED : SyncStatus.FAILED;
   }
+  await cleanup();
   Object.assign(run, { finishedAt: now(), skipped, errors: errors.slice(0, MAX_RECORDED_ERRORS) });
   const { id, status, finishedAt, repositories, tagsSeen, selected, queued } = run;
   await deps.db.getRepository(SyncRun).update({ id }, { status, finishedAt, repositories, tagsSeen, selected, queued, skipped, errors: run.errors });

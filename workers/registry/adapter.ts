@@ -17,6 +17,8 @@ export interface DistributionApi {
   getManifest(repository: string, reference: string): Promise<FetchedManifest>;
   headManifest(repository: string, reference: string): Promise<{ digest: string; mediaType: string; size: number }>;
   getJsonBlob<T>(repository: string, digest: string): Promise<T>;
+  /** Releases connections. */
+  close(): Promise<void>;
 }
 
 /** One tag as listed, with the dates DESIGN §2 assigns to the type. */
@@ -51,6 +53,8 @@ export interface RegistryAdapter {
   listTags(repository: string): Promise<ListedTag[]>;
   /** The distribution endpoint and wire name of a repository. */
   distribution(repository: string): { api: DistributionApi; name: string };
+  /** Releases the adapter's connections. */
+  close(): Promise<void>;
 }
 
 /** Manifest and config knowledge that outlives one request: configs are fetched once per digest. */

@@ -1,5 +1,7 @@
 import type { TaskList } from "graphile-worker";
 import type { DataSource } from "typeorm";
+import type { SyncDependencies } from "../discovery/sync-registry";
+import { registrySync } from "./registry_sync";
 import { schedulerTick } from "./scheduler_tick";
 
 /**
@@ -7,11 +9,11 @@ import { schedulerTick } from "./scheduler_tick";
  * named by its identifier; a *job* is one queued run of a task; a *queue*
  * name serialises the jobs that share it.
  *
- * `registry_sync` jobs are queued by the scheduler but have no task yet: the
- * discovery issue adds it, and until then those jobs wait in the queue.
+ * `image_scan` jobs are queued by discovery but have no task yet: the
+ * scanning issue adds it, and until then those jobs wait in the queue.
  */
-export function createTaskList(db: DataSource): TaskList {
-  return { scheduler_tick: schedulerTick(db) };
+export function createTaskList(db: DataSource, adapterFor: SyncDependencies["adapterFor"]): TaskList {
+  return { scheduler_tick: schedulerTick(db), registry_sync: registrySync(db, adapterFor) };
 }
 
 /** Cron lines: identifier `scheduler_tick`, every minute, backfilled up to 2 minutes after downtime. */

@@ -42,4 +42,8 @@ export class DockerRegistryAdapter implements RegistryAdapter {
   distribution(repository: string): { api: DistributionApi; name: string } {
     return { api: this.api, name: repository };
   }
+
+  close(): Promise<void> {
+    return this.api.close();
+  }
 }
