@@ -13,6 +13,7 @@ import { queryLimitsPlugin } from "./graphql/limits";
 import { buildDrydockSchema } from "./graphql/schema";
 import { graphiqlRouter } from "./graphiql/graphiql.route";
 import type { JobQueue } from "./jobs";
+import { DiscoveryService } from "./modules/discovery/discovery.service";
 import { PolicyService } from "./modules/policy/policy.service";
 import { RegistryService } from "./modules/registry/registry.service";
 import { SyncService } from "./modules/sync/sync.service";
@@ -29,12 +30,14 @@ export interface AppDependencies {
 
 export function createServices(deps: AppDependencies): Services {
   const registries = new RegistryService(deps.db, deps.secrets, deps.jobs, deps.timezone);
+  const policies = new PolicyService(deps.db, deps.timezone);
   return {
     db: deps.db,
     registries,
-    policies: new PolicyService(deps.db, deps.timezone),
+    policies,
     tokens: new TokenService(deps.db),
     syncs: new SyncService(deps.db, registries, deps.jobs),
+    discovery: new DiscoveryService(deps.db, deps.secrets, registries, policies),
   };
 }
 

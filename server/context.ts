@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
 import { PullPolicy, SyncRun } from "../db/entities";
+import type { DiscoveryService } from "./modules/discovery/discovery.service";
 import type { PolicyService } from "./modules/policy/policy.service";
 import type { RegistryService } from "./modules/registry/registry.service";
 import type { SyncService } from "./modules/sync/sync.service";
@@ -12,6 +13,7 @@ export interface Services {
   policies: PolicyService;
   tokens: TokenService;
   syncs: SyncService;
+  discovery: DiscoveryService;
 }
 
 /** Per-request batch loaders, so a list of registries reads its policies in one query. */

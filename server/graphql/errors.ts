@@ -5,6 +5,7 @@ import { ArgumentValidationError } from "type-graphql";
 import { DrydockError, type FieldError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { maskUrlsIn } from "../../lib/mask";
+import { RegistryError } from "../../workers/registry/errors";
 
 /** class-validator's tree, flattened to `createdWithin.amount`-style field paths. */
 export function fieldErrorsOf(errors: ValidationError[], prefix = ""): FieldError[] {
@@ -53,6 +54,9 @@ export function createErrorFormatter(logger: Logger) {
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
     if (original instanceof DrydockError) {
       return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
+    }
+    if (original instanceof RegistryError) {
+      return { ...base, message: original.message, extensions: { code: original.code, retryable: original.retryable } };
     }
     if (original instanceof ArgumentValidationError) {
       const fields = fieldErrorsOf(original.extensions.validationErrors);

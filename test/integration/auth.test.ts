@@ -13,8 +13,8 @@ type Caller = Role | "none";
  * fails this test until it is added here (with a request in REQUESTS below).
  * Roles DESIGN §5 gives to operations not built yet:
  *   VIEWER: images, image, imageByReference, scanJobs, scanJob, importRuns,
- *           importRun, previewPullPolicy, subscriptions
- *   OPERATOR: addScanJobs, deleteScanJobs, retryScanJob, testRegistryConnection
+ *           importRun, subscriptions
+ *   OPERATOR: addScanJobs, deleteScanJobs, retryScanJob
  *   ADMIN: importVulnerabilities, rotateWebhookSecret
  */
 const LEAST_ROLE: Record<string, Role> = {
@@ -32,6 +32,8 @@ const LEAST_ROLE: Record<string, Role> = {
   revokeApiToken: "ADMIN",
   syncRegistry: "OPERATOR",
   syncRuns: "VIEWER",
+  testRegistryConnection: "OPERATOR",
+  previewPullPolicy: "VIEWER",
 };
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
@@ -58,7 +60,8 @@ async function adminGql(query: string, variables?: Record<string, unknown>) {
 async function addRegistry(name: string): Promise<string> {
   const data = await adminGql(
     `mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`,
-    { input: { name, type: "DOCKER_REGISTRY", url: "https://registry.example.com", authMethod: "NONE" } },
+    // A closed loopback port: probes that reach a registry fail fast, without DNS.
+    { input: { name, type: "DOCKER_REGISTRY", url: "http://127.0.0.1:9", insecure: true, authMethod: "NONE" } },
   );
   return data.addRegistry.id;
 }
@@ -79,6 +82,21 @@ const REQUESTS: Record<string, () => Promise<Probe>> = {
       query: `query($id: ID!) { registry(id: $id) { id } }`,
       variables: { id: registryId },
       reached: (a) => a.data?.registry?.id === registryId,
+    };
+  },
+  async testRegistryConnection() {
+    return {
+      query: `mutation($id: ID!) { testRegistryConnection(id: $id) { ok checks { name ok } } }`,
+      variables: { id: registryId },
+      reached: (a) => Array.isArray(a.data?.testRegistryConnection?.checks),
+    };
+  },
+  async previewPullPolicy() {
+    return {
+      query: `query($id: ID!) { previewPullPolicy(registryId: $id, policy: { mode: MANUAL }) { totalCount } }`,
+      variables: { id: registryId },
+      // No stored listing: the resolver lists afresh and meets the closed port.
+      reached: (a) => a.errors?.[0]?.extensions?.code === "REGISTRY_UNREACHABLE",
     };
   },
   async syncRuns() {

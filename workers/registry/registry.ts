@@ -2,6 +2,7 @@ import type { Registry } from "../../db/entities";
 import { RegistryType } from "../../db/enums";
 import type { SecretBox } from "../../lib/secret-box";
 import type { RegistryAdapter } from "./adapter";
+import type { ClientOptions } from "./distribution/client";
 import { dockerRegistryFactory } from "./adapters/docker-registry/factory";
 import { RegistryError } from "./errors";
 import type { TagResolver } from "./tag-resolver";
@@ -9,7 +10,7 @@ import type { TagResolver } from "./tag-resolver";
 /** Builds the adapter of one integration for one use (a run, a connection test, a preview). */
 export interface AdapterFactory {
   readonly type: RegistryType;
-  create(registry: Registry, secrets: SecretBox, resolver: TagResolver): RegistryAdapter;
+  create(registry: Registry, secrets: SecretBox, resolver: TagResolver, options?: ClientOptions): RegistryAdapter;
 }
 
 /** Every adapter drydock has: the one explicit registration list. */
@@ -21,12 +22,12 @@ for (const factory of FACTORIES) {
   BY_TYPE.set(factory.type, factory);
 }
 
-export function createAdapter(registry: Registry, secrets: SecretBox, resolver: TagResolver): RegistryAdapter {
+export function createAdapter(registry: Registry, secrets: SecretBox, resolver: TagResolver, options?: ClientOptions): RegistryAdapter {
   const factory = BY_TYPE.get(registry.type);
   if (!factory) {
     throw new RegistryError("REGISTRY_PROTOCOL", `${registry.type} registries cannot be listed yet`, { retryable: false });
   }
-  return factory.create(registry, secrets, resolver);
+  return factory.create(registry, secrets, resolver, options);
 }
 
 export function supportedTypes(): RegistryType[] {

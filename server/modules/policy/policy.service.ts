@@ -15,9 +15,8 @@ export class PolicyService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Replaces the whole policy: every omitted field takes its default. */
-  async replace(registryId: string, input: PullPolicyInput): Promise<PullPolicy> {
-    const now = this.now();
+  /** A validated policy from an input (omitted fields take their defaults), not stored. */
+  build(registryId: string, input: PullPolicyInput, now = this.now()): PolicyRow {
     const defaults = defaultPolicy(registryId, input.timezone ?? this.defaultTimezone);
     const condition = input.condition ?? defaults.condition;
     const policy: PolicyRow = {
@@ -40,6 +39,12 @@ export class PolicyService {
     if (policy.mode === PullMode.AUTOMATIC && policy.schedule) {
       policy.nextRunAt = nextRunAfter(policy.schedule, policy.timezone, now);
     }
+    return policy;
+  }
+
+  /** Replaces the whole policy: every omitted field takes its default. */
+  async replace(registryId: string, input: PullPolicyInput): Promise<PullPolicy> {
+    const policy = this.build(registryId, input);
     return this.db.transaction(async (tx) => {
       const registry = await tx.findOne(Registry, { where: { id: registryId }, lock: { mode: "pessimistic_write" } });
       if (!registry) throw new NotFoundError(`registry ${registryId} does not exist`, { ids: [registryId] });

@@ -49,7 +49,8 @@ export class RegistryService {
     return toConnection(rows, page.first, totalCount, (r) => encodeCursor([r.nameKey, r.id]));
   }
 
-  async add(input: AddRegistryInput): Promise<Registry> {
+  /** A validated registry from an add input, secret sealed, not stored. */
+  build(input: AddRegistryInput): Registry {
     const draft = normaliseAddresses({
       type: input.type,
       url: input.url ?? null,
@@ -63,7 +64,7 @@ export class RegistryService {
       hasSecret: Boolean(input.secret),
     });
     this.assertValid(draft);
-    const registry = this.db.getRepository(Registry).create({
+    return this.db.getRepository(Registry).create({
       id: randomUUID(),
       name: input.name.trim(),
       nameKey: nameKeyOf(input.name),
@@ -73,6 +74,10 @@ export class RegistryService {
       ...this.storedFields(draft),
       secretCiphertext: draft.newSecret ? this.secrets.seal(draft.newSecret) : null,
     });
+  }
+
+  async add(input: AddRegistryInput): Promise<Registry> {
+    const registry = this.build(input);
     return this.db.transaction(async (tx) => {
       await this.assertNameFree(tx, registry.nameKey, null);
       await tx.insert(Registry, registry);

@@ -6,8 +6,8 @@ import { DockerRegistryAdapter } from "./adapter";
 
 export const dockerRegistryFactory: AdapterFactory = {
   type: RegistryType.DOCKER_REGISTRY,
-  create(registry, secrets, resolver) {
-    const client = new DistributionClient(distributionEndpoint(registry, secrets));
+  create(registry, secrets, resolver, options) {
+    const client = new DistributionClient(distributionEndpoint(registry, secrets), options);
     const secure = registry.url.startsWith("https:") && !registry.insecure;
     return new DockerRegistryAdapter(client, resolver, secure);
   },
