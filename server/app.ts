@@ -16,6 +16,7 @@ import type { JobQueue } from "./jobs";
 import { DiscoveryService } from "./modules/discovery/discovery.service";
 import { PolicyService } from "./modules/policy/policy.service";
 import { RegistryService } from "./modules/registry/registry.service";
+import { IntakeService } from "./modules/scan/intake.service";
 import { SyncService } from "./modules/sync/sync.service";
 import { TokenService } from "./modules/token/token.service";
 
@@ -38,6 +39,7 @@ export function createServices(deps: AppDependencies): Services {
     tokens: new TokenService(deps.db),
     syncs: new SyncService(deps.db, registries, deps.jobs),
     discovery: new DiscoveryService(deps.db, deps.secrets, registries, policies),
+    intake: new IntakeService(deps.db, deps.secrets, registries, deps.jobs),
   };
 }
 

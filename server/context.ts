@@ -1,9 +1,10 @@
 import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
-import { PullPolicy, SyncRun } from "../db/entities";
+import { Image, PullPolicy, SyncRun } from "../db/entities";
 import type { DiscoveryService } from "./modules/discovery/discovery.service";
 import type { PolicyService } from "./modules/policy/policy.service";
 import type { RegistryService } from "./modules/registry/registry.service";
+import type { IntakeService } from "./modules/scan/intake.service";
 import type { SyncService } from "./modules/sync/sync.service";
 import type { Principal, TokenService } from "./modules/token/token.service";
 
@@ -14,12 +15,14 @@ export interface Services {
   tokens: TokenService;
   syncs: SyncService;
   discovery: DiscoveryService;
+  intake: IntakeService;
 }
 
 /** Per-request batch loaders, so a list of registries reads its policies in one query. */
 export interface Loaders {
   policyByRegistry: DataLoader<string, PullPolicy>;
   lastSyncByRegistry: DataLoader<string, SyncRun | null>;
+  imageById: DataLoader<string, Image>;
 }
 
 export interface Context {
@@ -46,6 +49,11 @@ export function createLoaders(db: DataSource): Loaders {
         .getMany();
       const byId = new Map(rows.map((r) => [r.registryId, r]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    imageById: new DataLoader(async (ids: readonly string[]) => {
+      const rows = await db.getRepository(Image).findBy({ id: In([...ids]) });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? new Error(`no image ${id}`));
     }),
   };
 }

@@ -1,9 +1,11 @@
 import type { WorkerUtils } from "graphile-worker";
 import { SyncTrigger } from "../db/enums";
+import { graphileScanEnqueuer } from "../workers/discovery/graphile-scan-enqueuer";
+import type { ScanEnqueuer } from "../workers/discovery/scan-queue";
 import { registryQueueName, registrySyncJobKey } from "../workers/scheduler/queue-due-syncs";
 
 /** What the API asks of the job queue. */
-export interface JobQueue {
+export interface JobQueue extends ScanEnqueuer {
   /** Removes queued work of deleted registries. */
   cancelRegistryWork(registryIds: string[]): Promise<void>;
   /** Queues a discovery run now; one already queued is replaced, one running is followed by this one. */
@@ -20,6 +22,10 @@ export class GraphileJobQueue implements JobQueue {
     await this.utils.withPgClient((client) =>
       client.query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key", [keys]),
     );
+  }
+
+  enqueue(scanJobIds: string[]): Promise<void> {
+    return graphileScanEnqueuer(this.utils.addJob).enqueue(scanJobIds);
   }
 
   async requestSync(registryId: string): Promise<void> {

@@ -14,7 +14,7 @@ type Caller = Role | "none";
  * Roles DESIGN §5 gives to operations not built yet:
  *   VIEWER: images, image, imageByReference, scanJobs, scanJob, importRuns,
  *           importRun, subscriptions
- *   OPERATOR: addScanJobs, deleteScanJobs, retryScanJob
+ *   OPERATOR: deleteScanJobs, retryScanJob
  *   ADMIN: importVulnerabilities, rotateWebhookSecret
  */
 const LEAST_ROLE: Record<string, Role> = {
@@ -34,6 +34,7 @@ const LEAST_ROLE: Record<string, Role> = {
   syncRuns: "VIEWER",
   testRegistryConnection: "OPERATOR",
   previewPullPolicy: "VIEWER",
+  addScanJobs: "OPERATOR",
 };
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
@@ -89,6 +90,13 @@ const REQUESTS: Record<string, () => Promise<Probe>> = {
       query: `mutation($id: ID!) { testRegistryConnection(id: $id) { ok checks { name ok } } }`,
       variables: { id: registryId },
       reached: (a) => Array.isArray(a.data?.testRegistryConnection?.checks),
+    };
+  },
+  async addScanJobs() {
+    return {
+      query: `mutation($id: ID!) { addScanJobs(registryId: $id, references: ["not a reference"]) { status } }`,
+      variables: { id: registryId },
+      reached: (a) => a.data?.addScanJobs?.[0]?.status === "INVALID",
     };
   },
   async previewPullPolicy() {

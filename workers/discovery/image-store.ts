@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EntityManager } from "typeorm";
+import { type EntityManager, IsNull } from "typeorm";
 import { Image } from "../../db/entities";
 import type { ImageSource } from "../../db/enums";
 
@@ -28,9 +28,10 @@ export async function upsertImages(
   addedBy: ImageSource,
   now: Date,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < images.length; i += CHUNK) {
-    const chunk = images.slice(i, i + CHUNK);
+  const ids = new Map<ResolvedImage, string>();
+  const tagged = images.filter((image) => image.tag !== null);
+  for (let i = 0; i < tagged.length; i += CHUNK) {
+    const chunk = tagged.slice(i, i + CHUNK);
     await db
       .createQueryBuilder()
       .insert()
@@ -39,24 +40,34 @@ export async function upsertImages(
       .orUpdate(["tagDigest", "createdAt", "pushedAt", "removed", "current", "lastSeenAt"], ["registryId", "repository", "tag", "platform", "digest"])
       .execute();
     const keys = chunk.map((image) => [image.repository, image.tag, image.platform, image.digest]);
-    const found = await db.query(
+    const found: Pick<Image, "id" | "repository" | "tag" | "platform" | "digest">[] = await db.query(
       `SELECT id, repository, tag, platform, digest FROM image WHERE registryId = ? AND (repository, tag, platform, digest) IN (${keys
         .map(() => "(?, ?, ?, ?)")
         .join(", ")})`,
       [registryId, ...keys.flat()],
     );
-    const byKey = new Map<string, string>(found.map((r: Image) => [`${r.repository}\n${r.tag}\n${r.platform}\n${r.digest}`, r.id]));
-    ids.push(...chunk.map((image) => byKey.get(`${image.repository}\n${image.tag}\n${image.platform}\n${image.digest}`)!));
-    const tagged = chunk.filter((image) => image.tag !== null);
-    if (tagged.length > 0) {
-      await db.query(
-        `UPDATE image SET current = 0 WHERE registryId = ? AND current = 1 AND lastSeenAt < ?
-           AND (repository, tag, platform) IN (${tagged.map(() => "(?, ?, ?)").join(", ")})`,
-        [registryId, now, ...tagged.flatMap((image) => [image.repository, image.tag, image.platform])],
-      );
+    const byKey = new Map(found.map((r) => [`${r.repository}\n${r.tag}\n${r.platform}\n${r.digest}`, r.id]));
+    for (const image of chunk) ids.set(image, byKey.get(`${image.repository}\n${image.tag}\n${image.platform}\n${image.digest}`)!);
+    await db.query(
+      `UPDATE image SET current = 0 WHERE registryId = ? AND current = 1 AND lastSeenAt < ?
+         AND (repository, tag, platform) IN (${chunk.map(() => "(?, ?, ?)").join(", ")})`,
+      [registryId, now, ...chunk.flatMap((image) => [image.repository, image.tag, image.platform])],
+    );
+  }
+  // Added by digest: no tag, so the unique index cannot fold repeats; look first.
+  for (const image of images.filter((i) => i.tag === null)) {
+    const where = { registryId, repository: image.repository, tag: IsNull(), platform: image.platform, digest: image.digest };
+    const existing = await db.findOne(Image, { select: { id: true }, where });
+    if (existing) {
+      await db.update(Image, { id: existing.id }, { removed: false, lastSeenAt: now });
+      ids.set(image, existing.id);
+    } else {
+      const id = randomUUID();
+      await db.insert(Image, { ...image, id, registryId, addedBy, removed: false, current: true, lastSeenAt: now });
+      ids.set(image, id);
     }
   }
-  return ids;
+  return images.map((image) => ids.get(image)!);
 }
 
 /**

@@ -38,7 +38,7 @@ async function historyOf(db: DataSource, imageIds: string[]): Promise<Map<string
 }
 
 /** Writes QUEUED rows first, then the graphile jobs: a crash in between leaves rows the reconciler re-enqueues. */
-async function createScanJobs(db: DataSource, enqueuer: ScanEnqueuer, registryId: string, imageIds: string[]): Promise<string[]> {
+export async function createScanJobs(db: DataSource, enqueuer: ScanEnqueuer, registryId: string, imageIds: string[]): Promise<string[]> {
   const jobs = imageIds.map((imageId) => ({ id: randomUUID(), registryId, imageId, status: ScanJobStatus.QUEUED }));
   for (let i = 0; i < jobs.length; i += CHUNK) await db.getRepository(ScanJob).insert(jobs.slice(i, i + CHUNK));
   await enqueuer.enqueue(jobs.map((job) => job.id));
