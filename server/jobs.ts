@@ -6,8 +6,8 @@ import { registryQueueName, registrySyncJobKey } from "../workers/scheduler/queu
 
 /** What the API asks of the job queue. */
 export interface JobQueue extends ScanEnqueuer {
-  /** Removes queued work of deleted registries. */
-  cancelRegistryWork(registryIds: string[]): Promise<void>;
+  /** Removes queued work of deleted registries: their syncs and their scans. */
+  cancelRegistryWork(registryIds: string[], scanJobIds: string[]): Promise<void>;
   /** Queues a discovery run now; one already queued is replaced, one running is followed by this one. */
   requestSync(registryId: string): Promise<void>;
 }
@@ -16,8 +16,8 @@ export interface JobQueue extends ScanEnqueuer {
 export class GraphileJobQueue implements JobQueue {
   constructor(private readonly utils: WorkerUtils) {}
 
-  async cancelRegistryWork(registryIds: string[]): Promise<void> {
-    const keys = registryIds.map(registrySyncJobKey);
+  async cancelRegistryWork(registryIds: string[], scanJobIds: string[]): Promise<void> {
+    const keys = [...registryIds.map(registrySyncJobKey), ...scanJobIds];
     // remove_job deletes a queued job and defuses a locked one (it will not be retried).
     await this.utils.withPgClient((client) =>
       client.query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key", [keys]),

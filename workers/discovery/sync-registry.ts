@@ -15,6 +15,7 @@ import { queueScans, type ScanEnqueuer } from "./scan-queue";
 
 /** Repositories listed at once; the distribution client bounds requests per registry on its own. */
 const REPOSITORY_CONCURRENCY = 8;
+const LIVENESS_MS = 1000;
 /** A registry failing everywhere should not make a run's row unbounded. */
 const MAX_RECORDED_ERRORS = 1000;
 
@@ -62,9 +63,26 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
   const errors: SyncError[] = [];
   let catalogComplete = false;
   let cleanup = async () => undefined as void;
+  // A deleted registry stops its running sync: checked every LIVENESS_MS, and between steps.
+  const deleted = new AbortController();
+  const liveness = setInterval(() => {
+    deps.db
+      .getRepository(Registry)
+      .existsBy({ id: registryId })
+      .then((exists) => exists || deleted.abort(), () => undefined);
+  }, LIVENESS_MS);
+  const cancelled = signal ? AbortSignal.any([signal, deleted.signal]) : deleted.signal;
   const assertLive = () => {
-    if (signal?.aborted) throw new SyncCancelled("the sync was cancelled");
+    if (cancelled.aborted) throw new SyncCancelled("the sync was cancelled");
   };
+  /** Stops waiting for registry work when the run is cancelled; closing the adapter then ends that work. */
+  const untilCancelled = <T>(work: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const stop = () => reject(new SyncCancelled("the sync was cancelled"));
+      if (cancelled.aborted) return stop();
+      cancelled.addEventListener("abort", stop, { once: true });
+      work.then(resolve, reject).finally(() => cancelled.removeEventListener("abort", stop));
+    });
 
   try {
     const resolver = new TagResolver(policy.platforms);
@@ -79,7 +97,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
           return;
         }
         try {
-          listed.set(entry.repository, await adapter.listTags(entry.repository));
+          listed.set(entry.repository, await untilCancelled(adapter.listTags(entry.repository)));
         } catch (error) {
           if (error instanceof SyncCancelled) throw error;
           failed.add(entry.repository);
@@ -104,7 +122,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
       assertLive();
       try {
         const { api, name } = adapter.distribution(tag.repository);
-        const resolved = await resolver.resolve(api, name, tag.tag, tag.digest ?? undefined);
+        const resolved = await untilCancelled(resolver.resolve(api, name, tag.tag, tag.digest ?? undefined));
         for (const image of resolved.images) {
           images.push({ repository: tag.repository, tag: tag.tag, tagDigest: resolved.digest, ...image, pushedAt: tag.pushedAt });
         }
@@ -133,6 +151,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     if (!(error instanceof SyncCancelled)) errors.push(errorOf(error, null));
     run.status = error instanceof SyncCancelled ? SyncStatus.CANCELLED : SyncStatus.FAILED;
   }
+  clearInterval(liveness);
   await cleanup();
   Object.assign(run, { finishedAt: now(), skipped, errors: errors.slice(0, MAX_RECORDED_ERRORS) });
   const { id, status, finishedAt, repositories, tagsSeen, selected, queued } = run;

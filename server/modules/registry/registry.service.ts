@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type DataSource, type EntityManager, In } from "typeorm";
-import { PullPolicy, Registry } from "../../../db/entities";
+import { PullPolicy, Registry, ScanJob } from "../../../db/entities";
 import { AuthMethod } from "../../../db/enums";
 import { BadUserInputError, ConflictError, NotFoundError } from "../../../lib/errors";
 import type { SecretBox } from "../../../lib/secret-box";
@@ -150,15 +150,17 @@ export class RegistryService {
   async delete(ids: string[]): Promise<string[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) throw new BadUserInputError([{ field: "ids", message: "must name at least one registry" }]);
-    await this.db.transaction(async (tx) => {
+    const scanJobIds = await this.db.transaction(async (tx) => {
       const found = await tx.find(Registry, { where: { id: In(unique) }, lock: { mode: "pessimistic_write" } });
       const missing = unique.filter((id) => !found.some((r) => r.id === id));
       if (missing.length > 0) {
         throw new NotFoundError(`no registry with id ${missing.join(", ")}; nothing was deleted`, { ids: missing });
       }
+      const jobs = await tx.find(ScanJob, { select: { id: true }, where: { registryId: In(unique) } });
       await tx.delete(Registry, { id: In(unique) });
+      return jobs.map((job) => job.id);
     });
-    await this.jobs.cancelRegistryWork(unique);
+    await this.jobs.cancelRegistryWork(unique, scanJobIds);
     return unique;
   }
 

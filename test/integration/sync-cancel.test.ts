@@ -1,0 +1,96 @@
+import { makeWorkerUtils, type WorkerUtils } from "graphile-worker";
+import type { DataSource } from "typeorm";
+import type { Registry } from "../../db/entities";
+import { SyncStatus, SyncTrigger } from "../../db/enums";
+import { openMysql } from "../../db/mysql";
+import { loadSecretBox, type SecretBox } from "../../lib/secret-box";
+import { graphileScanEnqueuer } from "../../workers/discovery/graphile-scan-enqueuer";
+import { syncRegistry } from "../../workers/discovery/sync-registry";
+import { createAdapter } from "../../workers/registry/registry";
+import type { TagResolver } from "../../workers/registry/tag-resolver";
+import { capturingLogger } from "../helpers/logs";
+import { withMysql } from "../helpers/mysql";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { type FaultProxy, startFaultProxy } from "../registry/fault-proxy";
+import { buildLayer, file } from "../registry/image-builder";
+import { pushImage } from "../registry/push";
+import { type RunningRegistry, startRegistry } from "../registry/registry-server";
+
+let server: TestServer;
+let registry: RunningRegistry;
+let proxy: FaultProxy;
+let db: DataSource;
+let utils: WorkerUtils;
+let secrets: SecretBox;
+
+const deps = () => ({
+  db,
+  scans: graphileScanEnqueuer(utils.addJob),
+  adapterFor: (r: Registry, resolver: TagResolver) =>
+    createAdapter(r, secrets, resolver),
+});
+
+const graphileKeys = async () =>
+  (await utils.withPgClient((pg) => pg.query("SELECT key FROM graphile_worker._private_jobs WHERE key IS NOT NULL"))).rows.map((r: { key: string }) => r.key);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  registry = await startRegistry();
+  for (const repo of ["slow/a", "slow/b", "slow/c"]) {
+    await pushImage(registry, repo, "1", { layers: [buildLayer([file("x", repo)])], config: { created: new Date() } });
+  }
+  // Every tag listing takes 4 s: long enough to delete the registry while one is in flight.
+  proxy = await startFaultProxy({
+    target: registry.url,
+    seed: 7,
+    rate: 1,
+    faults: ["slow"],
+    slowMs: 4000,
+    slowMode: "headers",
+    maxConsecutive: 1000,
+    only: (req) => req.path.endsWith("/tags/list"),
+  });
+  db = await openMysql(server.config.mysqlUrl, 4);
+  utils = await makeWorkerUtils({ connectionString: server.config.databaseUrl });
+  secrets = loadSecretBox(server.config, capturingLogger().logger);
+});
+
+afterAll(async () => {
+  await utils?.release();
+  await db?.destroy();
+  await proxy?.stop();
+  await registry?.stop();
+  await server?.stop();
+});
+
+test("deleting a registry stops its running sync within 5 s, removes its queued jobs, and nothing of it runs again", async () => {
+  const added = await server.gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
+    input: { name: "doomed", type: "DOCKER_REGISTRY", url: proxy.url, insecure: true, authMethod: "NONE" },
+  });
+  const id = added.data!.addRegistry.id as string;
+  await server.gql(`mutation($id: ID!) { editPullPolicy(registryId: $id, input: { mode: AUTOMATIC, schedule: "0 3 * * *", condition: NONE }) { mode } }`, { id });
+  // Queued work of the registry: a sync job and a scan job.
+  await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id });
+  const intake = await server.gql(`mutation($id: ID!) { addScanJobs(registryId: $id, references: ["slow/a:1"]) { status scanJob { id } } }`, { id });
+  expect(intake.data!.addScanJobs[0].status).toBe("QUEUED");
+  expect(await graphileKeys()).toEqual(expect.arrayContaining([`registry_sync:${id}`, intake.data!.addScanJobs[0].scanJob.id]));
+
+  const running = syncRegistry(deps(), id, SyncTrigger.MANUAL);
+  const started = Date.now();
+  while (Date.now() - started < 10_000) {
+    const [rows] = await withMysql(server.config.mysqlUrl, (my) => my.query<any[]>("SELECT status FROM sync_run WHERE registryId = ?", [id]));
+    if (rows.length > 0 && proxy.stats().requests > 2) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const deletion = await server.gql(`mutation($ids: [ID!]!) { deleteRegistries(ids: $ids) }`, { ids: [id] });
+  expect(deletion.errors).toBeUndefined();
+  const deletedAt = Date.now();
+  const run = await running;
+  expect(Date.now() - deletedAt).toBeLessThan(5000);
+  expect(run!.status).toBe(SyncStatus.CANCELLED);
+
+  expect(await graphileKeys()).toEqual([]);
+  const [images] = await withMysql(server.config.mysqlUrl, (my) => my.query<any[]>("SELECT id FROM image WHERE registryId = ?", [id]));
+  expect(images).toEqual([]);
+  expect(await syncRegistry(deps(), id, SyncTrigger.SCHEDULE)).toBeNull();
+});
