@@ -1,4 +1,6 @@
 import { makeWorkerUtils, type WorkerUtils } from "graphile-worker";
+import { openMysql } from "../../db/mysql";
+import { requeueOrphanedScans } from "../../workers/scheduler/requeue-orphaned-scans";
 import { withMysql } from "../helpers/mysql";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { buildLayer, file } from "../registry/image-builder";
@@ -84,4 +86,22 @@ test("a registry that cannot be reached answers REGISTRY_ERROR with its code", a
 test("no references, or too many, is BAD_USER_INPUT", async () => {
   const answer = await server.gql(ADD, { id: registryId, refs: [] });
   expect(answer.errors![0].extensions!.code).toBe("BAD_USER_INPUT");
+});
+
+test("the reconciler re-enqueues a QUEUED scan job whose graphile job was lost", async () => {
+  const db = await openMysql(server.config.mysqlUrl, 2);
+  try {
+    const answer = await server.gql(ADD, { id: registryId, refs: ["team/multi:2.0"] });
+    const jobId = answer.data!.addScanJobs[0].scanJob.id as string;
+    await utils.withPgClient((pg) => pg.query("SELECT graphile_worker.remove_job($1)", [jobId]));
+    expect(await requeueOrphanedScans(db, utils, new Date(Date.now() - 60_000))).toEqual([]);
+    const requeued = await requeueOrphanedScans(db, utils, new Date(Date.now() + 1000));
+    expect(requeued).toContain(jobId);
+    const found = await utils.withPgClient((pg) => pg.query("SELECT key FROM graphile_worker._private_jobs WHERE key = $1", [jobId]));
+    expect(found.rowCount).toBe(1);
+    // Nothing is queued twice.
+    expect(await requeueOrphanedScans(db, utils, new Date(Date.now() + 1000))).toEqual([]);
+  } finally {
+    await db.destroy();
+  }
 });

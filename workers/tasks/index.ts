@@ -1,6 +1,7 @@
 import type { TaskList } from "graphile-worker";
 import type { DataSource } from "typeorm";
 import type { SyncDependencies } from "../discovery/sync-registry";
+import { reconcile } from "./reconcile";
 import { registrySync } from "./registry_sync";
 import { schedulerTick } from "./scheduler_tick";
 
@@ -13,8 +14,8 @@ import { schedulerTick } from "./scheduler_tick";
  * scanning issue adds it, and until then those jobs wait in the queue.
  */
 export function createTaskList(db: DataSource, adapterFor: SyncDependencies["adapterFor"]): TaskList {
-  return { scheduler_tick: schedulerTick(db), registry_sync: registrySync(db, adapterFor) };
+  return { scheduler_tick: schedulerTick(db), registry_sync: registrySync(db, adapterFor), reconcile: reconcile(db) };
 }
 
-/** Cron lines: identifier `scheduler_tick`, every minute, backfilled up to 2 minutes after downtime. */
-export const CRONTAB = "* * * * * scheduler_tick ?fill=2m&max=1&id=scheduler_tick";
+/** Cron lines, every minute: the scheduler (backfilled up to 2 minutes after downtime) and the reconciler. */
+export const CRONTAB = ["* * * * * scheduler_tick ?fill=2m&max=1&id=scheduler_tick", "* * * * * reconcile ?max=1&id=reconcile"].join("\n");

@@ -1,0 +1,35 @@
+import type { JobHelpers } from "graphile-worker";
+import { type DataSource, LessThan } from "typeorm";
+import { ScanJob } from "../../db/entities";
+import { ScanJobStatus } from "../../db/enums";
+import { graphileScanEnqueuer } from "../discovery/graphile-scan-enqueuer";
+
+/** Rows checked per pass; a backlog larger than this drains over several passes. */
+const BATCH = 1000;
+
+/**
+ * Scan jobs are written to MySQL first and queued in graphile second
+ * (DESIGN §4). A QUEUED row older than `olderThan` with no graphile job lost
+ * the second step (a crash, a lost connection): queue it again, same job key.
+ */
+export async function requeueOrphanedScans(
+  db: DataSource,
+  queue: Pick<JobHelpers, "addJob" | "withPgClient">,
+  olderThan: Date,
+): Promise<string[]> {
+  const queued = await db.getRepository(ScanJob).find({
+    select: { id: true },
+    where: { status: ScanJobStatus.QUEUED, queuedAt: LessThan(olderThan) },
+    order: { queuedAt: "ASC" },
+    take: BATCH,
+  });
+  if (queued.length === 0) return [];
+  const ids = queued.map((job) => job.id);
+  const present = await queue.withPgClient((pg) =>
+    pg.query<{ key: string }>("SELECT key FROM graphile_worker._private_jobs WHERE key = ANY($1::text[])", [ids]),
+  );
+  const known = new Set(present.rows.map((row) => row.key));
+  const orphaned = ids.filter((id) => !known.has(id));
+  await graphileScanEnqueuer(queue.addJob).enqueue(orphaned);
+  return orphaned;
+}
