@@ -6,6 +6,7 @@ import { openMysql } from "../../db/mysql";
 import { loadSecretBox, type SecretBox } from "../../lib/secret-box";
 import { graphileScanEnqueuer } from "../../workers/discovery/graphile-scan-enqueuer";
 import { syncRegistry } from "../../workers/discovery/sync-registry";
+import { startWorker } from "../../workers/main";
 import { createAdapter } from "../../workers/registry/registry";
 import type { TagResolver } from "../../workers/registry/tag-resolver";
 import { capturingLogger } from "../helpers/logs";
@@ -93,4 +94,28 @@ test("deleting a registry stops its running sync within 5 s, removes its queued 
   const [images] = await withMysql(server.config.mysqlUrl, (my) => my.query<any[]>("SELECT id FROM image WHERE registryId = ?", [id]));
   expect(images).toEqual([]);
   expect(await syncRegistry(deps(), id, SyncTrigger.SCHEDULE)).toBeNull();
+});
+
+test("two triggers during a slow listing run one after the other, never at once", async () => {
+  const added = await server.gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
+    input: { name: "serial", type: "DOCKER_REGISTRY", url: proxy.url, insecure: true, authMethod: "NONE" },
+  });
+  const id = added.data!.addRegistry.id as string;
+  const worker = await startWorker({ ...server.config, workerConcurrency: 4 }, capturingLogger("silent").logger);
+  try {
+    const trigger = () => server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id });
+    await trigger();
+    const runs = () =>
+      withMysql(server.config.mysqlUrl, async (my) => (await my.query<any[]>("SELECT startedAt, finishedAt FROM sync_run WHERE registryId = ? ORDER BY startedAt", [id]))[0]);
+    const deadline = Date.now() + 30_000;
+    while ((await runs()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await trigger(); // the first is listing (slowly) now
+    while ((await runs()).filter((r) => r.finishedAt).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const [first, second] = await runs();
+    expect(first.finishedAt).not.toBeNull();
+    expect(second.finishedAt).not.toBeNull();
+    expect(second.startedAt.getTime()).toBeGreaterThanOrEqual(first.finishedAt.getTime());
+  } finally {
+    await worker.stop();
+  }
 });
