@@ -1,5 +1,5 @@
 import type { RegistryType } from "../../db/enums";
-import type { FetchedManifest, ImageConfig } from "./manifests";
+import type { FetchedManifest } from "./distribution/client";
 
 /**
  * Terminology: an *adapter* knows one registry type's way of listing (its
@@ -55,10 +55,4 @@ export interface RegistryAdapter {
   distribution(repository: string): { api: DistributionApi; name: string };
   /** Releases the adapter's connections. */
   close(): Promise<void>;
-}
-
-/** Manifest and config knowledge that outlives one request: configs are fetched once per digest. */
-export interface ManifestCache {
-  configDate(configDigest: string): Date | null | undefined;
-  rememberConfig(configDigest: string, config: ImageConfig): void;
 }

@@ -1,5 +1,6 @@
 import type { DistributionApi } from "./adapter";
-import { type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, isAttestation, isIndex, platformMatches, platformOf } from "./manifests";
+import type { Descriptor } from "./distribution/media-types";
+import { type ImageConfig, isAttestation, platformMatches, platformOf } from "./platforms";
 
 /** One platform image a tag resolves to. */
 export interface PlatformImage {
@@ -53,15 +54,23 @@ export class TagResolver {
   }
 
   async resolve(api: DistributionApi, repository: string, reference: string, digest?: string): Promise<ResolvedTag> {
-    const cached = digest ? this.byDigest.get(digest) : undefined;
-    if (cached) return cached;
-    const manifest = await api.getManifest(repository, digest ?? reference);
-    let pending = this.byDigest.get(manifest.digest);
-    if (!pending) {
-      pending = this.resolveManifest(api, repository, manifest.digest, manifest);
-      this.byDigest.set(manifest.digest, pending);
-      pending.catch(() => this.byDigest.delete(manifest.digest));
+    // By digest the answer is claimed before fetching: tags of one digest resolved at once share one fetch.
+    if (digest) {
+      return this.once(digest, async () => this.resolveManifest(api, repository, digest, await api.getManifest(repository, digest)));
     }
+    const manifest = await api.getManifest(repository, reference);
+    return this.once(manifest.digest, () => this.resolveManifest(api, repository, manifest.digest, manifest));
+  }
+
+  /** The remembered (or pending) answer for a digest, else `work`'s, remembered unless it fails. */
+  private once(digest: string, work: () => Promise<ResolvedTag>): Promise<ResolvedTag> {
+    const known = this.byDigest.get(digest);
+    if (known) return known;
+    const pending = work();
+    this.byDigest.set(digest, pending);
+    pending.catch(() => {
+      if (this.byDigest.get(digest) === pending) this.byDigest.delete(digest);
+    });
     return pending;
   }
 
@@ -76,12 +85,12 @@ export class TagResolver {
     digest: string,
     manifest: Awaited<ReturnType<DistributionApi["getManifest"]>>,
   ): Promise<ResolvedTag> {
-    if (!isIndex(manifest)) {
-      const config = await this.config(api, repository, (manifest.json as ImageManifest).config);
+    if (manifest.kind === "image") {
+      const config = await this.config(api, repository, manifest.json.config);
       const wanted = config.platform !== null && this.platforms.some((p) => platformMatches(config.platform!, p));
       return { digest, images: wanted ? [{ platform: config.platform!, digest, createdAt: config.date }] : [] };
     }
-    const entries = ((manifest.json as ImageIndex).manifests ?? []).filter((entry) => !isAttestation(entry));
+    const entries = manifest.json.manifests.filter((entry) => !isAttestation(entry));
     const images: PlatformImage[] = [];
     for (const wanted of this.platforms) {
       const entry = entries.find((e) => {
@@ -90,7 +99,8 @@ export class TagResolver {
       });
       if (!entry || images.some((image) => image.digest === entry.digest)) continue;
       const child = await api.getManifest(repository, entry.digest);
-      const config = await this.config(api, repository, (child.json as ImageManifest).config);
+      if (child.kind !== "image") continue;
+      const config = await this.config(api, repository, child.json.config);
       images.push({ platform: platformOf(entry.platform)!, digest: entry.digest, createdAt: config.date });
     }
     return { digest, images };

@@ -14,7 +14,7 @@ import { isRegistryError, RegistryError } from "../errors";
 import { type AuthScheme, type AuthScope, Authenticator, type Authorization, BASE_SCOPE, basicAuthorization, CATALOG_SCOPE, pullScope } from "./auth";
 import { DigestVerifier, digestOf, mismatch, parseDigest, requireDigest, verifyDigest } from "./digest";
 import { type RegistryEndpoint, registryUrl, resolveEndpoint, type ResolvedEndpoint } from "./endpoint";
-import { MiB, readBounded, Semaphore } from "./limits";
+import { abandon, MiB, readBounded, Semaphore } from "./limits";
 import {
   bareMediaType,
   type ImageIndexJson,
@@ -84,18 +84,20 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 const PING_BODY_LIMIT = 64 * 1024;
 
 export class DistributionClient {
-  readonly endpoint: ResolvedEndpoint | null;
+  // `#` fields: what holds credentials or tokens stays out of JSON.stringify, util.inspect and loggers.
+  readonly #endpoint: ResolvedEndpoint | null;
+  readonly #auth: Authenticator | null = null;
+  readonly #secrets: string[] = [];
   /** Why the endpoint is unusable (http without insecure, bad URL): every operation rejects with it. */
   private readonly invalid: RegistryError | null = null;
   private readonly transport: Transport | null = null;
-  private readonly auth: Authenticator | null = null;
   private readonly limiter: Semaphore;
   private readonly retry: RetryOptions;
   private readonly now: () => number;
   private readonly maxManifestBytes: number;
   private readonly maxJsonBytes: number;
-  private readonly secrets: string[] = [];
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     endpoint: RegistryEndpoint,
@@ -108,7 +110,7 @@ export class DistributionClient {
     this.maxJsonBytes = options.maxJsonBytes ?? 4 * MiB;
     if (endpoint.credentials?.secret) {
       const { username, secret } = endpoint.credentials;
-      this.secrets.push(secret, basicAuthorization(username, secret).slice("Basic ".length));
+      this.#secrets.push(secret, basicAuthorization(username, secret).slice("Basic ".length));
     }
     let resolved: ResolvedEndpoint | null = null;
     try {
@@ -117,7 +119,7 @@ export class DistributionClient {
       if (!isRegistryError(error)) throw error;
       this.invalid = error;
     }
-    this.endpoint = resolved;
+    this.#endpoint = resolved;
     if (!resolved) return;
     this.transport = new Transport({
       insecure: resolved.insecure,
@@ -125,10 +127,15 @@ export class DistributionClient {
       timeoutMs: options.requestTimeoutMs ?? 30_000,
       userAgent: options.userAgent ?? "drydock/0.1",
     });
-    this.auth = new Authenticator(resolved, (url, authorization) => this.tokenRequest(url, authorization), {
+    this.#auth = new Authenticator(resolved, (url, authorization) => this.tokenRequest(url, authorization), {
       now: this.now,
       redact: (text) => this.redact(text),
     });
+  }
+
+  /** `https://host:port` of the registry, or null when the endpoint is invalid. */
+  get origin(): string | null {
+    return this.#endpoint?.origin ?? null;
   }
 
   /** Requests holding a permit now (for tests and metrics). */
@@ -258,15 +265,11 @@ export class DistributionClient {
         const held = await this.request({ method: "GET", url, scope: pullScope(repository), operation: "blob", signal });
         const { body } = held.response;
         const verifier = new DigestVerifier(expected, what);
-        let done = false;
-        const finish = () => {
-          if (done) return;
-          done = true;
+        verifier.once("close", () => {
           held.release();
-          if (!body.destroyed) body.destroy();
-        };
-        verifier.once("close", finish);
-        body.once("error", (error) => verifier.destroy(this.transport!.networkError(error, held.response.url, signal) as Error));
+          if (!body.destroyed) abandon(body);
+        });
+        body.on("error", (error) => verifier.destroy(this.transport!.networkError(error, held.response.url, signal) as Error));
         body.pipe(verifier);
         return verifier;
       },
@@ -275,15 +278,16 @@ export class DistributionClient {
   }
 
   /** Closes the connections; later calls reject. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
-    await this.transport?.close();
+    this.closing ??= this.transport?.close() ?? Promise.resolve();
+    return this.closing;
   }
 
   // ------------------------------------------------------------------ internals
 
   private url(path: string, query?: Record<string, string | number | undefined>): URL {
-    return registryUrl(this.endpoint!, path, query);
+    return registryUrl(this.#endpoint!, path, query);
   }
 
   private manifestUrl(repository: string, reference: string): URL {
@@ -314,7 +318,7 @@ export class DistributionClient {
   private async request(call: Call): Promise<Held> {
     const release = await this.limiter.acquire(call.signal);
     try {
-      let sent: Authorization = await this.auth!.initial(call.scope);
+      let sent: Authorization = await this.#auth!.initial(call.scope);
       for (let send = 1; ; send++) {
         const response = await this.transport!.send({
           method: call.method,
@@ -326,7 +330,7 @@ export class DistributionClient {
         // A challenge counts only from the registry itself, not from where a redirect led.
         if (response.status === 401 && send < 3 && response.url.origin === call.url.origin) {
           await discard(response.body);
-          sent = await this.auth!.respond(call.scope, sent, response.headers["www-authenticate"]);
+          sent = await this.#auth!.respond(call.scope, sent, response.headers["www-authenticate"]);
           continue;
         }
         if (response.status >= 200 && response.status < 300) return { response, auth: sent.scheme, release };
@@ -409,7 +413,7 @@ export class DistributionClient {
 
   private redact(text: string): string {
     let out = text;
-    for (const secret of [...this.secrets, ...(this.auth?.issued ?? [])]) if (secret) out = out.split(secret).join("[HIDDEN]");
+    for (const secret of [...this.#secrets, ...(this.#auth?.issued ?? [])]) if (secret) out = out.split(secret).join("[HIDDEN]");
     return out;
   }
 }

@@ -3,12 +3,13 @@
  * trusted origins, and a token realm on one of those. Local servers record
  * every Authorization header they receive.
  */
-import { Readable } from "node:stream";
-import { isRegistryError, type RegistryError } from "../errors";
+import { inspect } from "node:util";
 import { DistributionClient, type ClientOptions } from "./client";
 import type { RegistryEndpoint } from "./endpoint";
 import { FakeRegistry, TokenStore, tokenService } from "./test-support/fake-registry";
-import { basic, closeAll, pathOf, sendError, startServer, type RecordedRequest, type TestServer } from "./test-support/servers";
+import { basic, closeAll, pathOf, sendError, startServer, type RecordedRequest } from "./test-support/servers";
+import { RegistryError } from "../errors";
+import { failure, readAll } from "./test-support/results";
 
 const creds = { username: "robot$ci", secret: "Sup3r-Secret-Value" };
 const BASIC = basic(creds.username, creds.secret);
@@ -21,22 +22,6 @@ function client(url: string, extra: Partial<RegistryEndpoint> = {}, options: Cli
   );
   clients.push(c);
   return c;
-}
-
-async function failure(promise: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRegistryError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a RegistryError");
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** No trace of the secret anywhere in what a server received. */
@@ -102,7 +87,7 @@ describe("redirects", () => {
     const fake = new FakeRegistry({ kind: "basic", username: creds.username, secret: creds.secret });
     const content = Buffer.from("layer bytes ".repeat(1000));
     const digest = fake.putBlob(content);
-    const storage = await startServer((req, res) => {
+    const storage = await startServer((_req, res) => {
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": content.length });
       res.end(content);
     });
@@ -201,6 +186,23 @@ describe("credentials never appear in errors", () => {
     expect(error.code).toBe("MANIFEST_UNKNOWN");
     expect(issued).not.toBe("");
     expect(error.message).not.toContain(issued);
+  });
+
+  test("a client logged or inspected shows neither the secret nor its tokens", async () => {
+    const tokens = new TokenStore();
+    const service = tokenService({ tokens, users: { [creds.username]: creds.secret } });
+    let realm = "";
+    const fake = new FakeRegistry({ kind: "bearer", realm: () => realm, service: "svc", tokens });
+    const server = await startServer((req, res, s) => (pathOf(req) === "/token" ? service(req, res, s) : fake.handler(req, res, s)));
+    realm = `${server.url}/token`;
+    const c = client(server.url);
+    await c.ping();
+    const [token] = tokens.granted.keys();
+    const shown = inspect(c, { depth: 20, showHidden: true });
+    expect(shown).not.toContain(creds.secret);
+    expect(shown).not.toContain(BASIC.slice(6));
+    expect(shown).not.toContain(token);
+    expect(Object.keys(c)).not.toContain("endpoint");
   });
 
   test("a URL with user info is refused without repeating it", async () => {

@@ -64,6 +64,13 @@ export class Semaphore {
 
 export interface ReadableBody extends AsyncIterable<Buffer | Uint8Array | string> {
   destroy(error?: Error): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/** Hangs up on a body nobody will read (undici reports that as an error event: ignored here). */
+export function abandon(body: ReadableBody): void {
+  body.on("error", () => undefined);
+  body.destroy();
 }
 
 /**
@@ -80,7 +87,7 @@ export async function readBounded(
 ): Promise<Buffer> {
   const declared = Number(Array.isArray(declaredLength) ? declaredLength[0] : declaredLength);
   if (Number.isFinite(declared) && declared > limit) {
-    body.destroy();
+    abandon(body);
     throw tooLarge(what, limit, `${declared} bytes declared`);
   }
   const chunks: Buffer[] = [];
@@ -90,7 +97,7 @@ export async function readBounded(
       const buffer = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       total += buffer.length;
       if (total > limit) {
-        body.destroy();
+        abandon(body);
         throw tooLarge(what, limit, `more than ${limit} bytes sent`);
       }
       chunks.push(buffer);

@@ -2,6 +2,7 @@
 import { RegistryError } from "../errors";
 import { parseChallenges, pickChallenge } from "./challenge";
 import { digestOf, parseDigest } from "./digest";
+import { Semaphore } from "./limits";
 import { MediaTypes, parseManifest } from "./media-types";
 import { nextPageUrl } from "./pagination";
 import { isReference, isRepositoryName } from "./reference";
@@ -66,6 +67,32 @@ describe("Link pagination", () => {
     expect(nextPageUrl('</v2/_catalog?last=a>; rel="prev"', request)).toBeUndefined();
     expect(nextPageUrl(['</a>; title="x, y"', '</b>; rel="first next"'], request)?.pathname).toBe("/b");
     expect(nextPageUrl(undefined, request)).toBeUndefined();
+  });
+});
+
+describe("Semaphore", () => {
+  test("first come, first served; a waiter that aborts leaves the queue; release is idempotent", async () => {
+    const semaphore = new Semaphore(2);
+    const a = await semaphore.acquire();
+    const b = await semaphore.acquire();
+    const order: string[] = [];
+    const controller = new AbortController();
+    const c = semaphore.acquire().then((release) => (order.push("c"), release));
+    const aborted = semaphore.acquire(controller.signal).catch(() => order.push("aborted"));
+    const d = semaphore.acquire().then((release) => (order.push("d"), release));
+    controller.abort();
+    await aborted;
+    a();
+    a(); // twice: no extra permit
+    const releaseC = await c;
+    expect(semaphore.inFlight).toBe(2);
+    b();
+    const releaseD = await d;
+    expect(order).toEqual(["aborted", "c", "d"]);
+    releaseC();
+    releaseD();
+    expect(semaphore.inFlight).toBe(0);
+    expect(() => new Semaphore(0)).toThrow(RangeError);
   });
 });
 

@@ -107,7 +107,7 @@ export class Transport {
 
   async close(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const graceful = this.agent.close();
+    const graceful = this.agent.close().catch(() => undefined);
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), 1000);
       timer.unref();
