@@ -1,7 +1,7 @@
 import { type EntityManager, In } from "typeorm";
 import { Image, RegistryTag } from "../../db/entities";
 import type { ListedTag } from "../registry/adapter";
-import { platformMatches } from "../registry/manifests";
+import { platformMatches } from "../registry/platforms";
 import type { PlatformImage, TagResolver } from "../registry/tag-resolver";
 
 const CHUNK = 500;
