@@ -11,6 +11,7 @@ import { TagResolver } from "../registry/tag-resolver";
 import { forEachBounded } from "./bounded";
 import { markVanishedImages, type ResolvedImage, upsertImages } from "./image-store";
 import { seedResolver, storeListing } from "./listing-store";
+import { RunGuard, SyncCancelled } from "./run-guard";
 import { queueScans, type ScanEnqueuer } from "./scan-queue";
 
 /** Repositories listed at once; the distribution client bounds requests per registry on its own. */
@@ -26,9 +27,6 @@ export interface SyncDependencies {
   adapterFor(registry: Registry, resolver: TagResolver): RegistryAdapter;
   now?: () => Date;
 }
-
-/** Raised when the registry was deleted under a running sync. */
-export class SyncCancelled extends Error {}
 
 function errorOf(error: unknown, repository: string | null): SyncError {
   if (isRegistryError(error)) return { repository, code: error.code, message: error.message };
@@ -63,26 +61,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
   const errors: SyncError[] = [];
   let catalogComplete = false;
   let cleanup = async () => undefined as void;
-  // A deleted registry stops its running sync: checked every LIVENESS_MS, and between steps.
-  const deleted = new AbortController();
-  const liveness = setInterval(() => {
-    deps.db
-      .getRepository(Registry)
-      .existsBy({ id: registryId })
-      .then((exists) => exists || deleted.abort(), () => undefined);
-  }, LIVENESS_MS);
-  const cancelled = signal ? AbortSignal.any([signal, deleted.signal]) : deleted.signal;
-  const assertLive = () => {
-    if (cancelled.aborted) throw new SyncCancelled("the sync was cancelled");
-  };
-  /** Stops waiting for registry work when the run is cancelled; closing the adapter then ends that work. */
-  const untilCancelled = <T>(work: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const stop = () => reject(new SyncCancelled("the sync was cancelled"));
-      if (cancelled.aborted) return stop();
-      cancelled.addEventListener("abort", stop, { once: true });
-      work.then(resolve, reject).finally(() => cancelled.removeEventListener("abort", stop));
-    });
+  const guard = new RunGuard(() => deps.db.getRepository(Registry).existsBy({ id: registryId }), signal, LIVENESS_MS);
 
   try {
     const resolver = new TagResolver(policy.platforms);
@@ -91,13 +70,13 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     cleanup = () => adapter.close();
     try {
       await forEachBounded(adapter.listRepositories(), REPOSITORY_CONCURRENCY, async (entry) => {
-        assertLive();
+        guard.assertLive();
         if (entry.skipped !== undefined) {
           skipped.push({ repository: entry.repository, reason: entry.skipped });
           return;
         }
         try {
-          listed.set(entry.repository, await untilCancelled(adapter.listTags(entry.repository)));
+          listed.set(entry.repository, await guard.until(adapter.listTags(entry.repository)));
         } catch (error) {
           if (error instanceof SyncCancelled) throw error;
           failed.add(entry.repository);
@@ -109,7 +88,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
       if (error instanceof SyncCancelled) throw error;
       errors.push(errorOf(error, null));
     }
-    assertLive();
+    guard.assertLive();
 
     const listedAt = now();
     await deps.db.transaction((tx) => storeListing(tx, registryId, listed, catalogComplete, failed, listedAt));
@@ -119,10 +98,10 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
 
     const images: ResolvedImage[] = [];
     await forEachBounded(toAsync(selected), REPOSITORY_CONCURRENCY, async (tag) => {
-      assertLive();
+      guard.assertLive();
       try {
         const { api, name } = adapter.distribution(tag.repository);
-        const resolved = await untilCancelled(resolver.resolve(api, name, tag.tag, tag.digest ?? undefined));
+        const resolved = await guard.until(resolver.resolve(api, name, tag.tag, tag.digest ?? undefined));
         for (const image of resolved.images) {
           images.push({ repository: tag.repository, tag: tag.tag, tagDigest: resolved.digest, ...image, pushedAt: tag.pushedAt });
         }
@@ -131,7 +110,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
         errors.push(errorOf(error, tag.repository));
       }
     });
-    assertLive();
+    guard.assertLive();
 
     const imageIds = await deps.db.transaction(async (tx) => {
       const ids = await upsertImages(tx, registryId, images, ImageSource.POLICY, listedAt);
@@ -151,7 +130,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     if (!(error instanceof SyncCancelled)) errors.push(errorOf(error, null));
     run.status = error instanceof SyncCancelled ? SyncStatus.CANCELLED : SyncStatus.FAILED;
   }
-  clearInterval(liveness);
+  guard.dispose();
   await cleanup();
   Object.assign(run, { finishedAt: now(), skipped, errors: errors.slice(0, MAX_RECORDED_ERRORS) });
   const { id, status, finishedAt, repositories, tagsSeen, selected, queued } = run;
