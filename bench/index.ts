@@ -1,6 +1,12 @@
-/** Runs every benchmark in bench/: npm run bench */
+/** Runs every benchmark in bench/, one after the other: npm run bench */
+import { run as runDiscoveryBench } from "./discovery.bench";
 import { run as runPolicyBench } from "./policy.bench";
 
-const BENCHMARKS: ReadonlyArray<() => unknown> = [runPolicyBench];
+const BENCHMARKS: ReadonlyArray<() => unknown> = [runPolicyBench, runDiscoveryBench];
 
-for (const benchmark of BENCHMARKS) benchmark();
+(async () => {
+  for (const benchmark of BENCHMARKS) await benchmark();
+})().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
