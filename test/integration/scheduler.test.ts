@@ -62,9 +62,13 @@ afterAll(async () => {
   await server.stop();
 });
 
+/** Hourly, half an hour from now: no live firing falls inside a test (the workers below run the real crontab). */
+const farMinute = () => (new Date().getUTCMinutes() + 30) % 60;
+
 test("two schedulers at once queue exactly one registry_sync per due AUTOMATIC registry and advance nextRunAt", async () => {
-  const due = await addRegistry("due", { mode: "AUTOMATIC", schedule: "*/10 * * * *" });
-  const later = await addRegistry("later", { mode: "AUTOMATIC", schedule: "*/10 * * * *" });
+  const minute = farMinute();
+  const due = await addRegistry("due", { mode: "AUTOMATIC", schedule: `${minute} * * * *`, timezone: "UTC" });
+  const later = await addRegistry("later", { mode: "AUTOMATIC", schedule: `${minute} * * * *`, timezone: "UTC" });
   const manual = await addRegistry("manual", { mode: "MANUAL" });
   const past = new Date(Date.now() - 60_000);
   await setNextRunAt(due, past);
@@ -77,7 +81,7 @@ test("two schedulers at once queue exactly one registry_sync per due AUTOMATIC r
   expect(await syncJobs()).toEqual([{ key: `registry_sync:${due}`, queue_name: `registry:${due}`, payload: { registryId: due, trigger: "SCHEDULE" } }]);
   const advanced = (await nextRunAtOf(due))!;
   expect(advanced.getTime()).toBeGreaterThan(now.getTime());
-  expect(advanced.getUTCMinutes() % 10).toBe(0);
+  expect(advanced.getUTCMinutes()).toBe(minute);
   expect((await nextRunAtOf(later))!.getTime()).toBeGreaterThan(now.getTime());
   expect((await nextRunAtOf(manual))!.getTime()).toBe(past.getTime());
 
@@ -94,7 +98,7 @@ const syncRunsOf = (id: string) =>
   });
 
 test("worker processes run scheduler_tick from the crontab; of two workers, one runs the one sync it queued", async () => {
-  const due = await addRegistry("due for the cron", { mode: "AUTOMATIC", schedule: "*/5 * * * *" });
+  const due = await addRegistry("due for the cron", { mode: "AUTOMATIC", schedule: `${farMinute()} * * * *`, timezone: "UTC" });
   await setNextRunAt(due, new Date(Date.now() - 60_000));
   // A crontab known for 10 minutes is backfilled at start-up (its `fill` is 2 minutes), so the tick runs now.
   await utils[0].withPgClient((pg) =>
