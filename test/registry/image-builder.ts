@@ -45,22 +45,8 @@ export interface ContentBlob {
   size: number;
 }
 
-export interface Platform {
-  architecture: string;
-  os: string;
-  variant?: string;
-  "os.version"?: string;
-  "os.features"?: string[];
-}
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  platform?: Platform;
-  annotations?: Record<string, string>;
-  urls?: string[];
-}
+export type { Descriptor, Platform } from "../../workers/registry/distribution/media-types";
+import type { Descriptor, Platform } from "../../workers/registry/distribution/media-types";
 
 export function sha256(bytes: Buffer | string): string {
   return "sha256:" + createHash("sha256").update(bytes).digest("hex");

@@ -3,7 +3,7 @@ import { DistributionClient, type ClientOptions } from "./client";
 import type { RegistryEndpoint } from "./endpoint";
 import { FakeRegistry, TokenStore, tokenService } from "./test-support/fake-registry";
 import { basic, closeAll, sendError, startServer, type TestServer } from "./test-support/servers";
-import { isRegistryError } from "../errors";
+import { failure } from "./test-support/results";
 
 const FAST: ClientOptions = { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 } };
 const clients: DistributionClient[] = [];
@@ -12,16 +12,6 @@ function client(server: TestServer, extra: Partial<RegistryEndpoint> = {}, optio
   const c = new DistributionClient({ url: server.url, insecure: true, caCertificate: null, credentials: null, ...extra }, { ...FAST, ...options });
   clients.push(c);
   return c;
-}
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRegistryError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a RegistryError");
 }
 
 afterEach(async () => {
