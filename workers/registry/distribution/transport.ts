@@ -67,7 +67,9 @@ export class Transport {
       if (authorization) headers.authorization = authorization;
       let answer: Dispatcher.ResponseData;
       try {
-        answer = await request(url, { dispatcher: this.agent, method: req.method, headers, signal: req.signal });
+        // undici closes the socket after every HEAD by default (against servers that send a body anyway);
+        // registries do not, and listing HEADs every tag, so keep the connection.
+        answer = await request(url, { dispatcher: this.agent, method: req.method, headers, signal: req.signal, reset: false });
       } catch (error) {
         throw this.networkError(error, url, req.signal);
       }
