@@ -1,5 +1,5 @@
-/** Runs `work` over an async source with at most `limit` items in flight; resolves when all are done. */
-export async function forEachBounded<T>(source: AsyncIterable<T>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` over a (possibly async) source with at most `limit` items in flight; resolves when all are done. */
+export async function forEachBounded<T>(source: AsyncIterable<T> | Iterable<T>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
   const running = new Set<Promise<void>>();
   let failure: unknown = null;
   for await (const item of source) {

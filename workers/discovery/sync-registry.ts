@@ -97,7 +97,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     const selected = decisions.filter((d) => d.selected);
 
     const images: ResolvedImage[] = [];
-    await forEachBounded(toAsync(selected), REPOSITORY_CONCURRENCY, async (tag) => {
+    await forEachBounded(selected, REPOSITORY_CONCURRENCY, async (tag) => {
       guard.assertLive();
       try {
         const { api, name } = adapter.distribution(tag.repository);
@@ -136,8 +136,4 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
   const { id, status, finishedAt, repositories, tagsSeen, selected, queued } = run;
   await deps.db.getRepository(SyncRun).update({ id }, { status, finishedAt, repositories, tagsSeen, selected, queued, skipped, errors: run.errors });
   return run;
-}
-
-async function* toAsync<T>(items: T[]): AsyncIterable<T> {
-  yield* items;
 }

@@ -1,14 +1,14 @@
 import type { Registry } from "../../db/entities";
 import { AuthMethod } from "../../db/enums";
 import type { SecretBox } from "../../lib/secret-box";
-import type { RegistryEndpoint } from "./distribution/endpoint";
+import { originOf, type RegistryEndpoint } from "./distribution/endpoint";
 
 /** The distribution endpoint of an integration, with its secret opened for this use only. */
 export function distributionEndpoint(registry: Registry, secrets: SecretBox, trustedOrigins: string[] = []): RegistryEndpoint {
   const secret = registry.secretCiphertext ? secrets.open(registry.secretCiphertext) : null;
   const credentials =
     registry.authMethod === AuthMethod.NONE || secret === null ? null : { username: registry.username ?? "", secret };
-  const origins = registry.apiUrl ? [new URL(registry.apiUrl).origin, ...trustedOrigins] : trustedOrigins;
+  const origins = registry.apiUrl ? [originOf(registry.apiUrl), ...trustedOrigins] : trustedOrigins;
   return {
     url: registry.url,
     insecure: registry.insecure,

@@ -8,15 +8,12 @@ import { type Connection, decodeCursor, encodeCursor, type PageArgs, toConnectio
 import type { JobQueue } from "../../jobs";
 import { defaultPolicy } from "../policy/policy-defaults";
 import type { AddRegistryInput, EditRegistryInput, RegistryFilter } from "./registry.inputs";
+import { originOf } from "../../../workers/registry/distribution/endpoint";
 import { checkRegistryDraft, normaliseAddresses, type RegistryDraft } from "./registry-rules";
 import { REGISTRY_TYPES } from "./registry-types";
 
 export function nameKeyOf(name: string): string {
   return name.trim().normalize("NFC").toLowerCase();
-}
-
-function originOf(url: string | null): string | null {
-  return url === null ? null : new URL(url).origin;
 }
 
 export class RegistryService {
@@ -139,7 +136,7 @@ export class RegistryService {
       if (input[key] === undefined) return false;
       const next = normaliseAddresses({ type: current.type, url: input.url ?? null, apiUrl: input.apiUrl ?? null })[key];
       try {
-        return originOf(next) !== originOf(current[key]);
+        return (next && originOf(next)) !== (current[key] && originOf(current[key]!));
       } catch {
         return true;
       }
