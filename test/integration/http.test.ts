@@ -1,5 +1,5 @@
 import { request } from "undici";
-import { MAX_QUERY_DEPTH } from "../../server/graphql/limits";
+import { MAX_QUERY_COMPLEXITY, MAX_QUERY_DEPTH } from "../../server/graphql/limits";
 import { errorCode, startTestServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
@@ -144,5 +144,14 @@ describe("/graphql", () => {
     const query = `query { __type(name: "Registry") { ...Deep } } fragment Deep on __Type { ${inner} }`;
     const answer = await server.gql(query);
     expect(errorCode(answer)).toBe("QUERY_TOO_COMPLEX");
+  });
+
+  test(`an operation costing more than ${MAX_QUERY_COMPLEXITY} is refused: pages cost \`first\` times their items`, async () => {
+    const page = `registries(first: 500) { nodes { id name description type url apiUrl insecure authMethod username hasSecret scanTimeoutMinutes createdAt updatedAt } }`;
+    const cheap = await server.gql(`{ ${page} }`);
+    expect(cheap.errors).toBeUndefined();
+    const costly = await server.gql(`{ ${Array.from({ length: 20 }, (_, i) => `r${i}: ${page}`).join(" ")} }`);
+    expect(errorCode(costly)).toBe("QUERY_TOO_COMPLEX");
+    expect(costly.errors![0].message).toMatch(/^query costs \d+; at most/);
   });
 });

@@ -1,4 +1,4 @@
-import { migrateMysql, openMysql } from "../../db/mysql";
+import { migrateMysql, openMysql, waitForSchema } from "../../db/mysql";
 import { dropDatabases, newDatabaseUrls } from "../helpers/databases";
 
 const { mysqlUrl, name } = newDatabaseUrls();
@@ -29,5 +29,24 @@ test("every pooled connection works in UTC, so database defaults match what the 
     expect(zones).toEqual(Array(6).fill("+00:00"));
   } finally {
     await db.destroy();
+  }
+});
+
+test("a worker waits until a server has migrated the schema", async () => {
+  const fresh = newDatabaseUrls();
+  const worker = await openMysql(fresh.mysqlUrl, 2);
+  const server = await openMysql(fresh.mysqlUrl, 2);
+  try {
+    let ready = false;
+    const waiting = waitForSchema(worker, 50).then(() => (ready = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ready).toBe(false);
+    await migrateMysql(server, async () => undefined);
+    await waiting;
+    expect(ready).toBe(true);
+  } finally {
+    await worker.destroy();
+    await server.destroy();
+    await dropDatabases(fresh.name);
   }
 });
