@@ -5,20 +5,12 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Registry } from "../../db/entities";
-import { SyncTrigger } from "../../db/enums";
-import { openMysql } from "../../db/mysql";
-import { loadSecretBox } from "../../lib/secret-box";
-import { graphileScanEnqueuer } from "../../workers/discovery/graphile-scan-enqueuer";
-import { syncRegistry } from "../../workers/discovery/sync-registry";
-import { createAdapter } from "../../workers/registry/registry";
-import { makeWorkerUtils } from "graphile-worker";
-import { capturingLogger } from "../helpers/logs";
 import { tableCounts } from "../helpers/mysql";
 import { errorCode, startTestServer, type TestServer } from "../helpers/server";
 import { buildLayer, file } from "../registry/image-builder";
 import { pushImage } from "../registry/push";
 import { type RunningRegistry, startRegistry } from "../registry/registry-server";
+import { openWorkerSide } from "../helpers/discovery";
 
 const TEST = `mutation($id: ID, $input: AddRegistryInput) { testRegistryConnection(id: $id, input: $input) { ok checks { name ok message } } }`;
 const PREVIEW = `query($id: ID!, $policy: PullPolicyInput, $refresh: Boolean, $first: Int, $after: String) {
@@ -165,14 +157,11 @@ describe("previewPullPolicy", () => {
   });
 
   test("after a sync it uses the stored listing; pages with cursors; stores nothing", async () => {
-    const db = await openMysql(server.config.mysqlUrl, 2);
-    const utils = await makeWorkerUtils({ connectionString: server.config.databaseUrl });
-    const secrets = loadSecretBox(server.config, capturingLogger().logger);
+    const worker = await openWorkerSide(server);
     try {
-      await syncRegistry({ db, scans: graphileScanEnqueuer(utils.addJob), adapterFor: (r: Registry, resolver) => createAdapter(r, secrets, resolver) }, registryId, SyncTrigger.MANUAL);
+      await worker.sync(registryId);
     } finally {
-      await utils.release();
-      await db.destroy();
+      await worker.close();
     }
     // A tag pushed after the sync is not in the stored listing, unless refresh is asked.
     await pushImage(open, "preview/app", "1.3", { layers: [buildLayer([file("v", "1.3")])], config: { created: new Date() } });

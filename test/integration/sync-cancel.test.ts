@@ -1,35 +1,21 @@
-import { makeWorkerUtils, type WorkerUtils } from "graphile-worker";
-import type { DataSource } from "typeorm";
-import type { Registry } from "../../db/entities";
+import { type WorkerUtils } from "graphile-worker";
 import { SyncStatus, SyncTrigger } from "../../db/enums";
-import { openMysql } from "../../db/mysql";
-import { loadSecretBox, type SecretBox } from "../../lib/secret-box";
-import { graphileScanEnqueuer } from "../../workers/discovery/graphile-scan-enqueuer";
-import { syncRegistry } from "../../workers/discovery/sync-registry";
 import { startWorker } from "../../workers/main";
-import { createAdapter } from "../../workers/registry/registry";
-import type { TagResolver } from "../../workers/registry/tag-resolver";
-import { capturingLogger } from "../helpers/logs";
 import { withMysql } from "../helpers/mysql";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { type FaultProxy, startFaultProxy } from "../registry/fault-proxy";
 import { buildLayer, file } from "../registry/image-builder";
 import { pushImage } from "../registry/push";
 import { type RunningRegistry, startRegistry } from "../registry/registry-server";
+import { openWorkerSide, type WorkerSide } from "../helpers/discovery";
+import { capturingLogger } from "../helpers/logs";
 
 let server: TestServer;
 let registry: RunningRegistry;
 let proxy: FaultProxy;
-let db: DataSource;
+let worker: WorkerSide;
 let utils: WorkerUtils;
-let secrets: SecretBox;
 
-const deps = () => ({
-  db,
-  scans: graphileScanEnqueuer(utils.addJob),
-  adapterFor: (r: Registry, resolver: TagResolver) =>
-    createAdapter(r, secrets, resolver),
-});
 
 const graphileKeys = async () =>
   (await utils.withPgClient((pg) => pg.query("SELECT key FROM graphile_worker._private_jobs WHERE key IS NOT NULL"))).rows.map((r: { key: string }) => r.key);
@@ -51,14 +37,12 @@ beforeAll(async () => {
     maxConsecutive: 1000,
     only: (req) => req.path.endsWith("/tags/list"),
   });
-  db = await openMysql(server.config.mysqlUrl, 4);
-  utils = await makeWorkerUtils({ connectionString: server.config.databaseUrl });
-  secrets = loadSecretBox(server.config, capturingLogger().logger);
+  worker = await openWorkerSide(server);
+  utils = worker.utils;
 });
 
 afterAll(async () => {
-  await utils?.release();
-  await db?.destroy();
+  await worker?.close();
   await proxy?.stop();
   await registry?.stop();
   await server?.stop();
@@ -76,7 +60,7 @@ test("deleting a registry stops its running sync within 5 s, removes its queued 
   expect(intake.data!.addScanJobs[0].status).toBe("QUEUED");
   expect(await graphileKeys()).toEqual(expect.arrayContaining([`registry_sync:${id}`, intake.data!.addScanJobs[0].scanJob.id]));
 
-  const running = syncRegistry(deps(), id, SyncTrigger.MANUAL);
+  const running = worker.sync(id);
   const started = Date.now();
   while (Date.now() - started < 10_000) {
     const [rows] = await withMysql(server.config.mysqlUrl, (my) => my.query<any[]>("SELECT status FROM sync_run WHERE registryId = ?", [id]));
@@ -93,7 +77,7 @@ test("deleting a registry stops its running sync within 5 s, removes its queued 
   expect(await graphileKeys()).toEqual([]);
   const [images] = await withMysql(server.config.mysqlUrl, (my) => my.query<any[]>("SELECT id FROM image WHERE registryId = ?", [id]));
   expect(images).toEqual([]);
-  expect(await syncRegistry(deps(), id, SyncTrigger.SCHEDULE)).toBeNull();
+  expect(await worker.sync(id, SyncTrigger.SCHEDULE)).toBeNull();
 });
 
 test("two triggers during a slow listing run one after the other, never at once", async () => {

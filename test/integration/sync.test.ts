@@ -1,19 +1,12 @@
-import { makeWorkerUtils, type WorkerUtils } from "graphile-worker";
-import type { DataSource } from "typeorm";
-import { Registry } from "../../db/entities";
-import { SyncStatus, SyncTrigger } from "../../db/enums";
-import { openMysql } from "../../db/mysql";
-import { loadSecretBox, type SecretBox } from "../../lib/secret-box";
-import { graphileScanEnqueuer } from "../../workers/discovery/graphile-scan-enqueuer";
-import { syncRegistry } from "../../workers/discovery/sync-registry";
-import { createAdapter } from "../../workers/registry/registry";
+import { type WorkerUtils } from "graphile-worker";
+import { SyncStatus } from "../../db/enums";
 import { startFaultProxy, type FaultProxy } from "../registry/fault-proxy";
 import { buildLayer, file } from "../registry/image-builder";
 import { deleteManifest, pushBuiltImage, pushImage, pushIndex } from "../registry/push";
 import { type RunningRegistry, startRegistry } from "../registry/registry-server";
-import { capturingLogger } from "../helpers/logs";
 import { withMysql } from "../helpers/mysql";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { openWorkerSide, type WorkerSide } from "../helpers/discovery";
 
 const DAY = 24 * 3600_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
@@ -21,24 +14,15 @@ const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
 let server: TestServer;
 let registry: RunningRegistry;
 let proxy: FaultProxy;
-let db: DataSource;
+let worker: WorkerSide;
 let utils: WorkerUtils;
-let secrets: SecretBox;
 let registryId: string;
 let pushed: Record<string, string>;
 
 const layer = (name: string) => buildLayer([file(`app/${name}`, `${name}\n`)]);
 
 async function sync() {
-  const run = await syncRegistry(
-    {
-      db,
-      scans: graphileScanEnqueuer(utils.addJob),
-      adapterFor: (r: Registry, resolver) => createAdapter(r, secrets, resolver),
-    },
-    registryId,
-    SyncTrigger.MANUAL,
-  );
+  const run = await worker.sync(registryId);
   expect(run).not.toBeNull();
   return run!;
 }
@@ -75,9 +59,8 @@ beforeAll(async () => {
   server = await startTestServer();
   registry = await startRegistry();
   proxy = await startFaultProxy({ target: registry.url, seed: 1, rate: 0, faults: [], maxConsecutive: 0 });
-  db = await openMysql(server.config.mysqlUrl, 4);
-  utils = await makeWorkerUtils({ connectionString: server.config.databaseUrl });
-  secrets = loadSecretBox(server.config, capturingLogger().logger);
+  worker = await openWorkerSide(server);
+  utils = worker.utils;
 
   const api1 = await pushImage(registry, "team/api", "1.0", { layers: [layer("api-1.0")], config: { created: daysAgo(90) } });
   const api11 = await pushImage(registry, "team/api", "1.1", { layers: [layer("api-1.1")], config: { created: daysAgo(2) }, format: "oci" });
@@ -125,8 +108,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await utils?.release();
-  await db?.destroy();
+  await worker?.close();
   await proxy?.stop();
   await registry?.stop();
   await server?.stop();
