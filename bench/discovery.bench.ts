@@ -29,12 +29,10 @@
  *   BENCH_CHILD_NODE_OPTIONS=--cpu-prof   profile the measuring process (the .cpuprofile lands in the working directory)
  */
 import "reflect-metadata";
-import { fork } from "node:child_process";
 import diagnostics from "node:diagnostics_channel";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "undici";
+import { serveMessages, startMeasuringProcess } from "./measuring-process";
 
 const REPOSITORIES = Number(process.env.BENCH_REPOS ?? 500);
 const TAGS_PER_REPOSITORY = 20;
@@ -83,6 +81,8 @@ export interface RunSummary {
 type RequestKind = "catalog" | "tags" | "HEAD manifest" | "GET manifest" | "GET config" | "other";
 type RequestCounts = Record<RequestKind, number>;
 
+type ToChild = { type: "open"; input: MeasureInput } | { type: "run"; registryId: string } | { type: "close" };
+
 /** What the parent hands the measuring child. */
 interface MeasureInput {
   mysqlUrl: string;
@@ -110,7 +110,7 @@ export async function run(): Promise<DiscoveryBenchResult> {
     // Two integrations of the one registry: two first runs, each with nothing stored yet.
     const [a, b] = [await addIntegration(server, "bench A", registry.url), await addIntegration(server, "bench B", registry.url)];
 
-    const worker = await startMeasuringProcess(cleanup);
+    const worker = await startMeasuringProcess<ToChild>(cleanup, "bench/discovery.bench.ts");
     const idle = await worker.ask<{ idleRssMb: number }>({
       type: "open",
       input: { mysqlUrl: server.config.mysqlUrl, databaseUrl: server.config.databaseUrl, secretKey: server.config.secretKey, dataDir: server.config.dataDir },
@@ -201,81 +201,6 @@ function report(pushMs: number, m: Measured): DiscoveryBenchResult {
       `${m.idleRssMb.toFixed(0)} MB before the first run`,
   );
   return { tags, pushMs, floorMs, firstRuns: m.firsts, secondRun: m.second, ratio, peakRssMb: m.peakRssMb, floorRequests: m.floorRequests, met };
-}
-
-/**
- * The measuring process runs plain JavaScript, as a worker in production does
- * (ts-node alone would add ~90 MB of compiler to its RSS): this file and the
- * code it measures, transpiled with swc (as jest does) under node_modules/.cache,
- * so that packages resolve as usual.
- */
-async function transpileForChild(cleanup: (() => Promise<unknown>)[]): Promise<string> {
-  const { transformFileSync } = await import("@swc/core");
-  const root = path.resolve(__dirname, "..");
-  const cache = path.join(root, "node_modules", ".cache");
-  const madeCache = !existsSync(cache);
-  mkdirSync(cache, { recursive: true });
-  const out = mkdtempSync(path.join(cache, "drydock-bench-"));
-  cleanup.push(async () => {
-    rmSync(out, { recursive: true, force: true });
-    if (madeCache && readdirSync(cache).length === 0) rmdirSync(cache);
-  });
-  for (const top of ["bench", "db", "lib", "workers"]) {
-    for (const entry of readdirSync(path.join(root, top), { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile() || !entry.name.endsWith(".ts") || entry.name.endsWith(".test.ts")) continue;
-      const source = path.join(entry.parentPath, entry.name);
-      const { code } = transformFileSync(source, {
-        swcrc: false,
-        jsc: {
-          parser: { syntax: "typescript", decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-          target: "es2022",
-        },
-        module: { type: "commonjs" },
-      });
-      const target = path.join(out, path.relative(root, source)).replace(/\.ts$/, ".js");
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, code);
-    }
-  }
-  return path.join(out, "bench", "discovery.bench.js");
-}
-
-type ToChild = { type: "open"; input: MeasureInput } | { type: "run"; registryId: string } | { type: "close" };
-type FromChild = { ok: true; value: unknown } | { ok: false; error: string };
-
-/** Forks the transpiled copy of this file; it answers one message at a time, and is killed with the rest if anything fails. */
-async function startMeasuringProcess(cleanup: (() => Promise<unknown>)[]) {
-  const entry = await transpileForChild(cleanup);
-  const child = fork(entry, ["--measure"], {
-    execArgv: (process.env.BENCH_CHILD_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  cleanup.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
-  });
-  return {
-    ask<T>(message: ToChild): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        const onExit = (code: number | null, signal: string | null) => reject(new Error(`measuring process ended (${code ?? signal}) without an answer`));
-        child.once("exit", onExit);
-        child.once("message", (answer: FromChild) => {
-          child.off("exit", onExit);
-          if (answer.ok) resolve(answer.value as T);
-          else reject(new Error(`measuring process: ${answer.error}`));
-        });
-        child.send(message);
-      });
-    },
-    /** It ends by itself once it has closed its connections (and written its profile, when asked to). */
-    async exited(): Promise<void> {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
-      clearTimeout(timer);
-    },
-  };
 }
 
 // ------------------------------------------------------------------ registry content
@@ -556,12 +481,7 @@ function serveMeasurements(): void {
         return { peakRssMb: process.resourceUsage().maxRSS / 1024 };
     }
   };
-  process.on("message", (message: ToChild) => {
-    handle(message).then(
-      (value) => process.send!({ ok: true, value }, () => message.type === "close" && process.disconnect()),
-      (error: unknown) => process.send!({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
-    );
-  });
+  serveMessages(handle, (message) => message.type === "close");
 }
 
 if (require.main === module) {

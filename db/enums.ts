@@ -91,3 +91,32 @@ registerEnumType(ImageSource, { name: "ImageSource", description: "What added an
 registerEnumType(ScanJobStatus, { name: "ScanJobStatus" });
 registerEnumType(SyncTrigger, { name: "SyncTrigger", description: "What started a discovery run" });
 registerEnumType(SyncStatus, { name: "SyncStatus" });
+
+/** How one scan attempt ended (DESIGN §4); RUNNING while it has not. */
+export enum ScanAttemptOutcome {
+  RUNNING = "RUNNING",
+  SUCCEEDED = "SUCCEEDED",
+  /** A non-retryable error: the job failed with it. */
+  FAILED = "FAILED",
+  /** A retryable error (registry unreachable, rate limited, 5xx). */
+  ERROR = "ERROR",
+  /** The registry's scanTimeoutMinutes passed. */
+  TIMED_OUT = "TIMED_OUT",
+  /** The worker stopped heartbeating (killed, crashed, or shut down mid-scan). */
+  WORKER_LOST = "WORKER_LOST",
+  /** Stopped by deleteScanJobs or deleteRegistries. */
+  CANCELLED = "CANCELLED",
+}
+
+export enum PackageType {
+  apk = "apk",
+  deb = "deb",
+  rpm = "rpm",
+  npm = "npm",
+  pypi = "pypi",
+  golang = "golang",
+  maven = "maven",
+}
+
+registerEnumType(ScanAttemptOutcome, { name: "ScanAttemptOutcome" });
+registerEnumType(PackageType, { name: "PackageType", description: "The purl type of a package" });

@@ -19,6 +19,14 @@ export const ENVIRONMENT = {
   WORKER_CONCURRENCY: { default: "4", about: "jobs one worker process runs at once" },
   TZ: { default: "", about: "default time zone of pull-policy schedules (IANA name; the system zone when empty)" },
   LOG_LEVEL: { default: "info", about: "fatal, error, warn, info, debug or trace" },
+  DRYDOCK_WORKER_HEARTBEAT_SECONDS: { default: "5", about: "how often a worker process records that it is alive" },
+  DRYDOCK_WORKER_LOST_AFTER_SECONDS: {
+    default: "30",
+    about: "a worker silent this long is dead: its running scans are re-queued (bounds the delay after a crash)",
+  },
+  DRYDOCK_MAX_LAYER_BYTES: { default: "8589934592", about: "uncompressed bytes of one image layer (LAYER_TOO_LARGE)" },
+  DRYDOCK_MAX_LAYER_ENTRIES: { default: "1000000", about: "tar entries in one image layer (TOO_MANY_ENTRIES)" },
+  DRYDOCK_MAX_FILE_BYTES: { default: "1073741824", about: "any file handed to an analyzer (FILE_TOO_LARGE)" },
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENT;
@@ -34,6 +42,11 @@ export interface Config {
   workerConcurrency: number;
   timezone: string;
   logLevel: string;
+  heartbeatMs: number;
+  workerLostAfterMs: number;
+  maxLayerBytes: number;
+  maxLayerEntries: number;
+  maxFileBytes: number;
 }
 
 type Env = Partial<Record<string, string | undefined>>;
@@ -64,5 +77,10 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: Math.max(1, positiveInteger(env, "WORKER_CONCURRENCY", 1000)),
     timezone: read(env, "TZ") || Intl.DateTimeFormat().resolvedOptions().timeZone,
     logLevel: read(env, "LOG_LEVEL"),
+    heartbeatMs: Math.max(1, positiveInteger(env, "DRYDOCK_WORKER_HEARTBEAT_SECONDS", 3600)) * 1000,
+    workerLostAfterMs: Math.max(2, positiveInteger(env, "DRYDOCK_WORKER_LOST_AFTER_SECONDS", 86400)) * 1000,
+    maxLayerBytes: Math.max(1, positiveInteger(env, "DRYDOCK_MAX_LAYER_BYTES", Number.MAX_SAFE_INTEGER)),
+    maxLayerEntries: Math.max(1, positiveInteger(env, "DRYDOCK_MAX_LAYER_ENTRIES", Number.MAX_SAFE_INTEGER)),
+    maxFileBytes: Math.max(1, positiveInteger(env, "DRYDOCK_MAX_FILE_BYTES", Number.MAX_SAFE_INTEGER)),
   };
 }

@@ -14,9 +14,11 @@ import { buildDrydockSchema } from "./graphql/schema";
 import { graphiqlRouter } from "./graphiql/graphiql.route";
 import type { JobQueue } from "./jobs";
 import { DiscoveryService } from "./modules/discovery/discovery.service";
+import { ImageService } from "./modules/image/image.service";
 import { PolicyService } from "./modules/policy/policy.service";
 import { RegistryService } from "./modules/registry/registry.service";
 import { IntakeService } from "./modules/scan/intake.service";
+import { ScanJobService } from "./modules/scan/scan-job.service";
 import { SyncService } from "./modules/sync/sync.service";
 import { TokenService } from "./modules/token/token.service";
 
@@ -40,6 +42,8 @@ export function createServices(deps: AppDependencies): Services {
     syncs: new SyncService(deps.db, registries, deps.jobs),
     discovery: new DiscoveryService(deps.db, deps.secrets, registries, policies),
     intake: new IntakeService(deps.db, deps.secrets, registries, deps.jobs),
+    images: new ImageService(deps.db, registries),
+    scanJobs: new ScanJobService(deps.db, deps.jobs),
   };
 }
 

@@ -1,10 +1,13 @@
 import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
-import { Image, PullPolicy, SyncRun } from "../db/entities";
+import { Artifact, Image, PullPolicy, Registry, ScanJob, SyncRun } from "../db/entities";
+import { ScanJobStatus } from "../db/enums";
 import type { DiscoveryService } from "./modules/discovery/discovery.service";
+import type { ImageService } from "./modules/image/image.service";
 import type { PolicyService } from "./modules/policy/policy.service";
 import type { RegistryService } from "./modules/registry/registry.service";
 import type { IntakeService } from "./modules/scan/intake.service";
+import type { ScanJobService } from "./modules/scan/scan-job.service";
 import type { SyncService } from "./modules/sync/sync.service";
 import type { Principal, TokenService } from "./modules/token/token.service";
 
@@ -16,6 +19,8 @@ export interface Services {
   syncs: SyncService;
   discovery: DiscoveryService;
   intake: IntakeService;
+  images: ImageService;
+  scanJobs: ScanJobService;
 }
 
 /** Per-request batch loaders, so a list of registries reads its policies in one query. */
@@ -23,6 +28,11 @@ export interface Loaders {
   policyByRegistry: DataLoader<string, PullPolicy>;
   lastSyncByRegistry: DataLoader<string, SyncRun | null>;
   imageById: DataLoader<string, Image>;
+  registryById: DataLoader<string, Registry>;
+  /** The latest SUCCEEDED scan job of an image. */
+  lastScanByImage: DataLoader<string, ScanJob | null>;
+  /** Null before the digest was scanned. */
+  artifactByDigest: DataLoader<string, Artifact | null>;
 }
 
 export interface Context {
@@ -54,6 +64,28 @@ export function createLoaders(db: DataSource): Loaders {
       const rows = await db.getRepository(Image).findBy({ id: In([...ids]) });
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? new Error(`no image ${id}`));
+    }),
+    registryById: new DataLoader(async (ids: readonly string[]) => {
+      const rows = await db.getRepository(Registry).findBy({ id: In([...ids]) });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? new Error(`no registry ${id}`));
+    }),
+    lastScanByImage: new DataLoader(async (ids: readonly string[]) => {
+      const rows: ScanJob[] = await db
+        .getRepository(ScanJob)
+        .createQueryBuilder("s")
+        .where("s.imageId IN (:...ids) AND s.status = :succeeded", { ids, succeeded: ScanJobStatus.SUCCEEDED })
+        .andWhere(
+          "s.finishedAt = (SELECT MAX(l.finishedAt) FROM scan_job l WHERE l.imageId = s.imageId AND l.status = :succeeded)",
+        )
+        .getMany();
+      const byId = new Map(rows.map((r) => [r.imageId, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    artifactByDigest: new DataLoader(async (digests: readonly string[]) => {
+      const rows = await db.getRepository(Artifact).findBy({ digest: In([...digests]) });
+      const byDigest = new Map(rows.map((r) => [r.digest, r]));
+      return digests.map((digest) => byDigest.get(digest) ?? null);
     }),
   };
 }

@@ -8,20 +8,21 @@ import { registryQueueName, registrySyncJobKey } from "../workers/scheduler/queu
 export interface JobQueue extends ScanEnqueuer {
   /** Removes queued work of deleted registries: their syncs and their scans. */
   cancelRegistryWork(registryIds: string[], scanJobIds: string[]): Promise<void>;
+  /** Removes the graphile jobs of cancelled scan jobs. */
+  cancelScans(scanJobIds: string[]): Promise<void>;
   /** Queues a discovery run now; one already queued is replaced, one running is followed by this one. */
   requestSync(registryId: string): Promise<void>;
 }
 
-
 export class GraphileJobQueue implements JobQueue {
   constructor(private readonly utils: WorkerUtils) {}
 
-  async cancelRegistryWork(registryIds: string[], scanJobIds: string[]): Promise<void> {
-    const keys = [...registryIds.map(registrySyncJobKey), ...scanJobIds];
-    // remove_job deletes a queued job and defuses a locked one (it will not be retried).
-    await this.utils.withPgClient((client) =>
-      client.query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key", [keys]),
-    );
+  cancelRegistryWork(registryIds: string[], scanJobIds: string[]): Promise<void> {
+    return this.removeJobs([...registryIds.map(registrySyncJobKey), ...scanJobIds]);
+  }
+
+  cancelScans(scanJobIds: string[]): Promise<void> {
+    return this.removeJobs(scanJobIds);
   }
 
   enqueue(scanJobIds: string[]): Promise<void> {
@@ -33,6 +34,13 @@ export class GraphileJobQueue implements JobQueue {
       "registry_sync",
       { registryId, trigger: SyncTrigger.MANUAL },
       { jobKey: registrySyncJobKey(registryId), queueName: registryQueueName(registryId), maxAttempts: 1 },
+    );
+  }
+
+  private async removeJobs(keys: string[]): Promise<void> {
+    // remove_job deletes a queued job and defuses a locked one (it will not be retried).
+    await this.utils.withPgClient((client) =>
+      client.query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key", [keys]),
     );
   }
 }

@@ -61,7 +61,7 @@ export class Image {
   @Column({ type: "boolean", default: false })
   removed: boolean;
 
-  /** False once the tag has moved to another digest. */
+  @Field({ description: "False once the tag has moved to another digest: the image is then history" })
   @Column({ type: "boolean", default: true })
   current: boolean;
 

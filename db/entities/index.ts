@@ -1,12 +1,17 @@
 import { ApiToken } from "./api-token.entity";
+import { ArtifactPackage } from "./artifact-package.entity";
+import { Artifact } from "./artifact.entity";
 import { Image } from "./image.entity";
 import { PullPolicy } from "./pull-policy.entity";
 import { RegistryTag } from "./registry-tag.entity";
 import { Registry } from "./registry.entity";
+import { LayerAnalysis } from "./layer-analysis.entity";
+import { ScanAttempt } from "./scan-attempt.entity";
 import { ScanJob } from "./scan-job.entity";
 import { SyncRun } from "./sync-run.entity";
 import { SystemState } from "./system-state.entity";
+import { WorkerInstance } from "./worker-instance.entity";
 
-export { ApiToken, Image, PullPolicy, Registry, RegistryTag, ScanJob, SyncRun, SystemState };
+export { ApiToken, Artifact, ArtifactPackage, Image, LayerAnalysis, PullPolicy, Registry, RegistryTag, ScanAttempt, ScanJob, SyncRun, SystemState, WorkerInstance };
 
-export const ENTITIES = [Registry, PullPolicy, ApiToken, SystemState, RegistryTag, Image, ScanJob, SyncRun];
+export const ENTITIES = [Registry, PullPolicy, ApiToken, SystemState, RegistryTag, Image, ScanJob, SyncRun, ScanAttempt, WorkerInstance, Artifact, ArtifactPackage, LayerAnalysis];

@@ -5,7 +5,7 @@ import { Image } from "./image.entity";
 import { Registry } from "./registry.entity";
 
 /** The scan of one Image: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED (DESIGN §4). */
-@ObjectType()
+@ObjectType({ description: "The scan of one image: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED" })
 @Entity({ name: "scan_job" })
 @Index(["imageId", "status"])
 @Index(["status", "queuedAt"])
@@ -14,6 +14,7 @@ export class ScanJob {
   @PrimaryColumn({ type: "char", length: 36 })
   id: string;
 
+  @Field(() => ID)
   @Column({ type: "char", length: 36 })
   registryId: string;
 
@@ -21,6 +22,7 @@ export class ScanJob {
   @JoinColumn({ name: "registryId" })
   registry?: Registry;
 
+  @Field(() => ID)
   @Column({ type: "char", length: 36 })
   imageId: string;
 

@@ -2,13 +2,24 @@ import { printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { RoleAuthChecker } from "../auth";
 import { DiscoveryResolver } from "../modules/discovery/discovery.resolver";
+import { ImageResolver } from "../modules/image/image.resolver";
 import { PolicyResolver } from "../modules/policy/policy.resolver";
 import { RegistryResolver } from "../modules/registry/registry.resolver";
 import { IntakeResolver } from "../modules/scan/intake.resolver";
+import { ScanJobResolver } from "../modules/scan/scan-job.resolver";
 import { SyncResolver } from "../modules/sync/sync.resolver";
 import { TokenResolver } from "../modules/token/token.resolver";
 
-export const RESOLVERS = [RegistryResolver, PolicyResolver, TokenResolver, SyncResolver, DiscoveryResolver, IntakeResolver] as const;
+export const RESOLVERS = [
+  RegistryResolver,
+  PolicyResolver,
+  TokenResolver,
+  SyncResolver,
+  DiscoveryResolver,
+  IntakeResolver,
+  ImageResolver,
+  ScanJobResolver,
+] as const;
 
 export function buildDrydockSchema(): Promise<GraphQLSchema> {
   return buildSchema({ resolvers: RESOLVERS, validate: true, authChecker: RoleAuthChecker });

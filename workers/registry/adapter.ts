@@ -1,4 +1,5 @@
 import type { RegistryType } from "../../db/enums";
+import type { Readable } from "node:stream";
 import type { FetchedManifest } from "./distribution/client";
 
 /**
@@ -17,6 +18,8 @@ export interface DistributionApi {
   getManifest(repository: string, reference: string): Promise<FetchedManifest>;
   headManifest(repository: string, reference: string): Promise<{ digest: string; mediaType: string; size: number }>;
   getJsonBlob<T>(repository: string, digest: string): Promise<T>;
+  /** A blob's bytes as they arrive; the stream errors with DIGEST_MISMATCH at its end if they do not match `digest`. */
+  openBlob(repository: string, digest: string, signal?: AbortSignal): Promise<Readable>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -26,7 +26,11 @@ export async function requeueOrphanedScans(
   if (queued.length === 0) return [];
   const ids = queued.map((job) => job.id);
   const present = await queue.withPgClient((pg) =>
-    pg.query<{ key: string }>("SELECT key FROM graphile_worker._private_jobs WHERE key = ANY($1::text[])", [ids]),
+    pg.query<{ key: string }>(
+      // An unlocked job with no attempts left (its worker died and was reaped) will never run: orphaned too.
+      "SELECT key FROM graphile_worker._private_jobs WHERE key = ANY($1::text[]) AND (locked_at IS NOT NULL OR attempts < max_attempts)",
+      [ids],
+    ),
   );
   const known = new Set(present.rows.map((row) => row.key));
   const orphaned = ids.filter((id) => !known.has(id));

@@ -1,6 +1,8 @@
 import type { TaskList } from "graphile-worker";
 import type { DataSource } from "typeorm";
 import type { SyncDependencies } from "../discovery/sync-registry";
+import type { ScanJobDependencies } from "../scan/run-scan-job";
+import { imageScan } from "./image_scan";
 import { reconcile } from "./reconcile";
 import { registrySync } from "./registry_sync";
 import { schedulerTick } from "./scheduler_tick";
@@ -9,12 +11,14 @@ import { schedulerTick } from "./scheduler_tick";
  * Terminology (graphile-worker's): a *task* is the code for a kind of job,
  * named by its identifier; a *job* is one queued run of a task; a *queue*
  * name serialises the jobs that share it.
- *
- * `image_scan` jobs are queued by discovery but have no task yet: the
- * scanning issue adds it, and until then those jobs wait in the queue.
  */
-export function createTaskList(db: DataSource, adapterFor: SyncDependencies["adapterFor"]): TaskList {
-  return { scheduler_tick: schedulerTick(db), registry_sync: registrySync(db, adapterFor), reconcile: reconcile(db) };
+export function createTaskList(db: DataSource, adapterFor: SyncDependencies["adapterFor"], scans: ScanJobDependencies): TaskList {
+  return {
+    scheduler_tick: schedulerTick(db),
+    registry_sync: registrySync(db, adapterFor),
+    image_scan: imageScan(scans),
+    reconcile: reconcile(db),
+  };
 }
 
 /** Cron lines, every minute: the scheduler (backfilled up to 2 minutes after downtime) and the reconciler. */

@@ -1,3 +1,4 @@
+import { removeUnreferencedArtifacts } from "../../../workers/scan/artifact-store";
 import { randomUUID } from "node:crypto";
 import { type DataSource, type EntityManager, In } from "typeorm";
 import { PullPolicy, Registry, ScanJob } from "../../../db/entities";
@@ -155,6 +156,7 @@ export class RegistryService {
       }
       const jobs = await tx.find(ScanJob, { select: { id: true }, where: { registryId: In(unique) } });
       await tx.delete(Registry, { id: In(unique) });
+      await removeUnreferencedArtifacts(tx);
       return jobs.map((job) => job.id);
     });
     await this.jobs.cancelRegistryWork(unique, scanJobIds);

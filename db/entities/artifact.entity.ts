@@ -1,0 +1,43 @@
+import { Field, ObjectType } from "type-graphql";
+import { Column, Entity, PrimaryColumn } from "typeorm";
+
+@ObjectType({ description: "The operating system an image declares in its os-release" })
+export class OperatingSystem {
+  @Field({ description: "ID: debian, ubuntu, alpine, …" })
+  id: string;
+
+  @Field(() => String, { nullable: true })
+  versionId: string | null;
+
+  @Field(() => String, { nullable: true })
+  prettyName: string | null;
+
+  @Field(() => String, { nullable: true })
+  versionCodename: string | null;
+}
+
+/**
+ * A platform manifest digest with its inventory (DESIGN §4): shared by every
+ * Image that resolves to it, in any registry.
+ */
+@Entity({ name: "artifact" })
+export class Artifact {
+  @PrimaryColumn({ type: "varchar", length: 100 })
+  digest: string;
+
+  /** The analyzer names and versions the inventory was made with; another value means scan again. */
+  @Column({ type: "varchar", length: 255 })
+  analyzersKey: string;
+
+  @Column({ type: "json", nullable: true })
+  os: OperatingSystem | null;
+
+  @Column({ type: "int" })
+  packageCount: number;
+
+  @Column({ type: "int" })
+  layerCount: number;
+
+  @Column({ type: "datetime", precision: 3 })
+  scannedAt: Date;
+}

@@ -1,0 +1,144 @@
+import { readFileSync } from "node:fs";
+import type { DataSource } from "typeorm";
+import { Artifact, ArtifactPackage } from "../../db/entities";
+import { startWorker, type RunningWorker } from "../../workers/main";
+import { capturingLogger } from "../helpers/logs";
+import { fixturePath } from "../helpers/fixtures";
+import { openWorkerSide, type WorkerSide } from "../helpers/discovery";
+import { addPlainRegistry, finished, queueScansOf, waitForJob } from "../helpers/scanning";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { type FaultProxy, startFaultProxy } from "../registry/fault-proxy";
+import { blobOf, buildLayer, file, type Layer, sha256, symlink } from "../registry/image-builder";
+import { pushImage } from "../registry/push";
+import { type RunningRegistry, startRegistry } from "../registry/registry-server";
+
+/**
+ * The image_scan pipeline in a real worker (in this process) against the real
+ * registry. Timeouts run in seconds: the worker is started with
+ * `scanMinuteMs: 1000`, so a registry's `scanTimeoutMinutes: 1` is one second.
+ */
+
+let server: TestServer;
+let registry: RunningRegistry;
+let counting: FaultProxy;
+let secondRoute: FaultProxy;
+let stalling: FaultProxy;
+let side: WorkerSide;
+let worker: RunningWorker;
+let db: DataSource;
+
+const alpineBase = buildLayer([
+  file("etc/alpine-release", readFileSync(fixturePath("pkgdb", "alpine-3.18", "etc", "alpine-release"))),
+  file("usr/lib/os-release", readFileSync(fixturePath("pkgdb", "alpine-3.18", "etc", "os-release"))),
+  symlink("etc/os-release", "../usr/lib/os-release"),
+  file("lib/apk/db/installed", readFileSync(fixturePath("pkgdb", "alpine-3.18", "lib", "apk", "db", "installed"))),
+]);
+const appLayer = buildLayer([file("app/site-packages/Pygments-2.6.1.dist-info/METADATA", readFileSync(fixturePath("pkgdb", "python", "site-packages", "Pygments-2.6.1.dist-info", "METADATA")))]);
+const otherLayer = buildLayer([file("srv/node_modules/accepts/package.json", readFileSync(fixturePath("pkgdb", "npm", "node_modules", "accepts", "package.json")))]);
+const stallingLayer = buildLayer([file("big", "x".repeat(4096))]);
+const corruptLayer: Layer = { ...blobOf(Buffer.from("this is not a gzip stream")), diffId: sha256("x"), tar: Buffer.alloc(0), compression: "gzip" };
+
+let appDigest: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  registry = await startRegistry();
+  appDigest = (await pushImage(registry, "shop/app", "1", { layers: [alpineBase, appLayer], config: { created: new Date() } })).manifestDigest;
+  await pushImage(registry, "shop/other", "1", { layers: [alpineBase, otherLayer], config: { created: new Date() } });
+  await pushImage(registry, "shop/stalls", "1", { layers: [stallingLayer], config: { created: new Date() } });
+  await pushImage(registry, "shop/corrupt", "1", { layers: [corruptLayer], config: { created: new Date() } });
+  // rate 0: a pass-through that counts requests by method and path.
+  counting = await startFaultProxy({ target: registry.url, seed: 1, rate: 0, faults: ["500"], maxConsecutive: 1 });
+  secondRoute = await startFaultProxy({ target: registry.url, seed: 2, rate: 0, faults: ["500"], maxConsecutive: 1 });
+  // A layer blob that never finishes: its body dribbles for 10 minutes.
+  stalling = await startFaultProxy({
+    target: registry.url,
+    seed: 3,
+    rate: 1,
+    faults: ["slow"],
+    slowMode: "body",
+    slowMs: 600_000,
+    maxConsecutive: 1_000_000,
+    only: (req) => req.path.endsWith(`/blobs/${stallingLayer.digest}`),
+  });
+  side = await openWorkerSide(server);
+  db = side.db;
+  worker = await startWorker({ ...server.config, workerConcurrency: 3 }, capturingLogger("silent").logger, { scanMinuteMs: 1000 });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await side?.close();
+  for (const proxy of [counting, secondRoute, stalling]) await proxy?.stop();
+  await registry?.stop();
+  await server?.stop();
+});
+
+const blobRequests = (proxy: FaultProxy, repo: string, digest: string) =>
+  proxy.stats().byKey.get(`GET /v2/${repo}/blobs/${digest}`) ?? 0;
+
+test("a scan inventories the image: OS through a symlink, packages with the layer each first appears in", async () => {
+  const registryId = await addPlainRegistry(server, { name: "counted", url: counting.url });
+  const [id] = await queueScansOf(server, registryId, ["shop/app:1"]);
+  const { job, attempts } = await waitForJob(db, id, finished);
+  expect(job.status).toBe("SUCCEEDED");
+  expect(attempts.map((a) => [a.number, a.outcome, a.code])).toEqual([[1, "SUCCEEDED", null]]);
+
+  const artifact = await db.getRepository(Artifact).findOneByOrFail({ digest: appDigest });
+  expect(artifact.os).toMatchObject({ id: "alpine", versionId: "3.18.1" });
+  const packages = await db.getRepository(ArtifactPackage).find({ where: { artifactDigest: appDigest } });
+  const apk = packages.filter((p) => p.type === "apk");
+  expect(apk).toHaveLength(15);
+  expect(apk.find((p) => p.name === "musl")).toMatchObject({ version: "1.2.4-r0", layerDigest: alpineBase.digest, path: "lib/apk/db/installed" });
+  expect(packages.find((p) => p.type === "pypi")).toMatchObject({ name: "Pygments", version: "2.6.1", layerDigest: appLayer.digest });
+  expect(blobRequests(counting, "shop/app", alpineBase.digest)).toBe(1);
+  expect(blobRequests(counting, "shop/app", appLayer.digest)).toBe(1);
+});
+
+test("a second image sharing the base layer downloads only its own layer", async () => {
+  const registryId = await addPlainRegistry(server, { name: "counted-2", url: counting.url });
+  const [id] = await queueScansOf(server, registryId, ["shop/other:1"]);
+  expect((await waitForJob(db, id, finished)).job.status).toBe("SUCCEEDED");
+  expect(blobRequests(counting, "shop/other", alpineBase.digest)).toBe(0);
+  expect(blobRequests(counting, "shop/other", otherLayer.digest)).toBe(1);
+  const names = (await db.getRepository(ArtifactPackage).find({ where: { artifactDigest: (await db.query("SELECT digest FROM image WHERE repository = 'shop/other'"))[0].digest } })).map((p) => p.name);
+  expect(names).toEqual(expect.arrayContaining(["musl", "accepts"]));
+});
+
+test("the same digest reached through a second integration is not pulled at all", async () => {
+  const registryId = await addPlainRegistry(server, { name: "second-route", url: secondRoute.url });
+  const before = secondRoute.stats().requests;
+  const [id] = await queueScansOf(server, registryId, [`shop/app@${appDigest}`]);
+  const afterIntake = secondRoute.stats().requests;
+  expect(afterIntake).toBeGreaterThan(before); // the intake checked the reference
+  const { job } = await waitForJob(db, id, finished);
+  expect(job.status).toBe("SUCCEEDED");
+  expect(secondRoute.stats().requests).toBe(afterIntake);
+});
+
+test("an attempt over the registry's timeout is aborted and re-queued; after three the job fails with SCAN_TIMEOUT", async () => {
+  const registryId = await addPlainRegistry(server, { name: "stalls", url: stalling.url, scanTimeoutMinutes: 1 });
+  const started = Date.now();
+  const [id] = await queueScansOf(server, registryId, ["shop/stalls:1"]);
+  const { job, attempts } = await waitForJob(db, id, finished, 20_000);
+  expect(job).toMatchObject({ status: "FAILED", errorCode: "SCAN_TIMEOUT", attemptCount: 3 });
+  expect(attempts.map((a) => [a.number, a.outcome, a.code])).toEqual([
+    [1, "TIMED_OUT", "SCAN_TIMEOUT"],
+    [2, "TIMED_OUT", "SCAN_TIMEOUT"],
+    [3, "TIMED_OUT", "SCAN_TIMEOUT"],
+  ]);
+  for (const attempt of attempts) {
+    const ms = attempt.finishedAt!.getTime() - attempt.startedAt.getTime();
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(ms).toBeLessThan(4000);
+  }
+  expect(Date.now() - started).toBeLessThan(15_000);
+});
+
+test("a non-retryable error fails the job at its first attempt with its code", async () => {
+  const registryId = await addPlainRegistry(server, { name: "corrupt", url: registry.url });
+  const [id] = await queueScansOf(server, registryId, ["shop/corrupt:1"]);
+  const { job, attempts } = await waitForJob(db, id, finished);
+  expect(job).toMatchObject({ status: "FAILED", errorCode: "INVALID_LAYER", attemptCount: 1 });
+  expect(attempts.map((a) => [a.outcome, a.code])).toEqual([["FAILED", "INVALID_LAYER"]]);
+});

@@ -1,0 +1,113 @@
+import type { DataSource } from "typeorm";
+import { Image } from "../../db/entities";
+import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
+import type { Logger } from "../../lib/logger";
+import type { AdapterPool } from "./adapter-pool";
+import { endOf, type StopReason } from "./attempt-rules";
+import { beginAttempt, endAttempt, holdsJob } from "./attempt-store";
+import { hasCurrentInventory, writeInventory } from "./artifact-store";
+import type { ImageScanner } from "./image-scanner";
+
+export interface ScanJobDependencies {
+  db: DataSource;
+  /** This process's worker_instance id, recorded on each attempt. */
+  workerId: string;
+  adapters: AdapterPool;
+  scanner: ImageScanner;
+  analyzersKey: string;
+  /** Puts a re-queued job back on the graphile queue. */
+  enqueueScans(scanJobIds: string[]): Promise<void>;
+  /** Aborts when the worker process stops: the attempt ends as WORKER_LOST. */
+  stopping: AbortSignal;
+  /** The registry's scanTimeoutMinutes in milliseconds; tests shrink the minute. */
+  timeoutMs(minutes: number): number;
+  /** How often a running attempt checks it still holds its job (cancellation). */
+  livenessMs: number;
+  logger: Logger;
+}
+
+/** Thrown into the scan when its attempt no longer holds the job (deleted, cancelled, taken over). */
+class AttemptRevoked extends Error {
+  constructor() {
+    super("the scan job was cancelled or taken over");
+  }
+}
+
+/**
+ * One attempt of one scan job (DESIGN §4): start it, pull and inventory the
+ * image under the registry's timeout, and end it under its attempt token.
+ * Everything that can go wrong is recorded on the attempt; nothing is thrown
+ * to graphile-worker, which makes one try per job.
+ */
+export async function runScanJob(deps: ScanJobDependencies, scanJobId: string): Promise<void> {
+  const begun = await beginAttempt(deps.db, scanJobId, deps.workerId);
+  if (!begun) return;
+  const { job, token } = begun;
+  const log = deps.logger.child({ scanJobId, registryId: job.registryId, attempt: begun.number });
+
+  const control = new AbortController();
+  let stopped: StopReason | null = null;
+  const stop = (reason: StopReason | "revoked") => {
+    if (control.signal.aborted) return;
+    if (reason !== "revoked") stopped = reason;
+    control.abort(reason === "revoked" ? new AttemptRevoked() : new Error(`scan stopped: ${reason}`));
+  };
+  const onStopping = () => stop("worker-stopping");
+  deps.stopping.addEventListener("abort", onStopping, { once: true });
+  let timeout: NodeJS.Timeout | undefined;
+  const liveness = setInterval(() => {
+    holdsJob(deps.db, token).then(
+      (held) => held || stop("revoked"),
+      () => undefined,
+    );
+  }, deps.livenessMs);
+
+  let timeoutMinutes = 0;
+  try {
+    const image = await deps.db.getRepository(Image).findOneBy({ id: job.imageId });
+    if (!image) throw new AttemptRevoked();
+    const scanned = await deps.adapters.with(job.registryId, async (adapter, registry) => {
+      timeoutMinutes = registry.scanTimeoutMinutes;
+      timeout = setTimeout(() => stop("timeout"), deps.timeoutMs(registry.scanTimeoutMinutes));
+      // The artifact was inventoried already (by another image, maybe in another registry): nothing to pull.
+      if (await hasCurrentInventory(deps.db, image.digest, deps.analyzersKey)) return { output: null };
+      const { api, name } = adapter.distribution(image.repository);
+      return { output: await untilAborted(deps.scanner.scan(api, name, image.digest, control.signal), control.signal) };
+    });
+    if (!scanned) throw new AttemptRevoked();
+    const outcome = scanned.output;
+    const transition = await endAttempt(deps.db, token, { outcome: ScanAttemptOutcome.SUCCEEDED }, async (tx) => {
+      if (outcome) await writeInventory(tx, image.digest, deps.analyzersKey, outcome.layerCount, outcome.inventory);
+    });
+    if (transition) {
+      log.info(
+        outcome ? { packages: outcome.inventory.packages.length, layers: outcome.layerCount, layersRead: outcome.layersRead } : { reused: true },
+        "scan succeeded",
+      );
+    }
+  } catch (error) {
+    if (control.signal.reason instanceof AttemptRevoked || error instanceof AttemptRevoked) {
+      log.info("scan stopped: the job was cancelled or taken over");
+      return;
+    }
+    const end = endOf(error, stopped, timeoutMinutes);
+    const transition = await endAttempt(deps.db, token, end);
+    if (!transition) return;
+    log.warn({ code: transition.code, status: transition.status }, "scan attempt failed");
+    if (transition.status === ScanJobStatus.QUEUED) await deps.enqueueScans([scanJobId]);
+  } finally {
+    clearTimeout(timeout);
+    clearInterval(liveness);
+    deps.stopping.removeEventListener("abort", onStopping);
+  }
+}
+
+/** Settles as soon as `signal` aborts, whatever `work` is waiting on; `work` is then left to fail on the same signal. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
