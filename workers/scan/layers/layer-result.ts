@@ -6,15 +6,23 @@ import type { FileAnalysis } from "../analyzers/analyzer";
  * built on it. Whiteouts and symlinks are applied later, across layers.
  */
 export interface LayerResult {
-  /** One entry per analyzed file that declared something. */
+  /**
+   * One entry per file and analyzer that analyzed it, in tar order. A file
+   * that declared nothing or whose analyzer failed has an empty analysis:
+   * it still replaces a lower layer's file at the same path.
+   */
   files: Array<{ path: string; analyzer: string; result: FileAnalysis }>;
-  /** Symbolic and hard links whose own path an analyzer requires (e.g. etc/os-release → ../usr/lib/os-release). */
+  /**
+   * Symbolic and hard links whose own path an analyzer requires (e.g. etc/os-release → ../usr/lib/os-release).
+   * A symlink's target is as written in the tar (relative to the link's directory, or absolute);
+   * a hard link's is the normalised path of the file it shares content with.
+   */
   links: Array<{ path: string; target: string; kind: "symlink" | "hardlink" }>;
   /** Paths removed by `.wh.<name>` entries. */
   whiteouts: string[];
   /** Directories whose lower-layer content is hidden by `.wh..wh..opq`. */
   opaqueDirs: string[];
-  /** How much was read: for limits, logs and the benchmark. */
+  /** How much was read: for limits, logs and the benchmark. `confinedPaths` counts tar paths that were absolute or climbed out with `..`. */
   stats: { entries: number; uncompressedBytes: number; confinedPaths: number };
 }
 

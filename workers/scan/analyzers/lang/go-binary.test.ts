@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FoundPackage } from "../analyzer";
-import { fileFromBuffer } from "../file-content.test-support";
+import { fileFromBuffer } from "../test-support/file-content";
 import { goBinaryAnalyzer } from "./go-binary";
 import { BUILD_INFO_MAGIC } from "./go-build-info";
 import { fileInChunks, fileSplitAt } from "./test-support/chunked-file";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fixturePath } from "../../../../test/helpers/fixtures";
 import type { FoundPackage } from "../analyzer";
-import { fileFromBuffer } from "../file-content.test-support";
+import { fileFromBuffer } from "../test-support/file-content";
 import { npmAnalyzer } from "./npm";
 
 const required = (path: string): boolean => npmAnalyzer.required({ path, size: 100, mode: 0o644 });

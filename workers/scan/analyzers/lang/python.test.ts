@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fixturePath } from "../../../../test/helpers/fixtures";
-import { fileFromBuffer } from "../file-content.test-support";
+import { fileFromBuffer } from "../test-support/file-content";
 import { pythonAnalyzer } from "./python";
 
 const required = (path: string): boolean => pythonAnalyzer.required({ path, size: 100, mode: 0o644 });

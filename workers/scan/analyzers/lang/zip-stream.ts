@@ -62,8 +62,10 @@ async function readLocalHeader(reader: StreamReader): Promise<LocalHeader> {
   const extra = await reader.read(fixed.readUInt16LE(24));
   const zip64Sizes = findExtraField(extra, ZIP64_EXTRA_FIELD);
   let compressedSize = fixed.readUInt32LE(14);
-  // The zip64 field holds both sizes, uncompressed first, when either header field is 0xffffffff.
-  if (zip64Sizes && zip64Sizes.length >= 16) compressedSize = Number(zip64Sizes.readBigUInt64LE(8));
+  // In a local header, the zip64 field holds both sizes, uncompressed first, when either header field is 0xffffffff.
+  if (compressedSize === 0xffffffff && zip64Sizes && zip64Sizes.length >= 16) {
+    compressedSize = Number(zip64Sizes.readBigUInt64LE(8));
+  }
   return { name, flags: fixed.readUInt16LE(2), method: fixed.readUInt16LE(4), compressedSize, zip64: !!zip64Sizes };
 }
 

@@ -1,5 +1,5 @@
 import type { FoundPackage } from "../analyzer";
-import { fileFromBuffer } from "../file-content.test-support";
+import { fileFromBuffer } from "../test-support/file-content";
 import { apkAnalyzer, parseApkInstalled } from "./apk";
 import { pkgdbFile } from "./test-support/pkgdb-file";
 

@@ -1,5 +1,5 @@
 import type { FoundPackage } from "../analyzer";
-import { fileFromBuffer } from "../file-content.test-support";
+import { fileFromBuffer } from "../test-support/file-content";
 import { dpkgAnalyzer, parseDpkgStatus } from "./dpkg";
 import { pkgdbFile } from "./test-support/pkgdb-file";
 

@@ -1,5 +1,5 @@
 import type { OsRelease } from "../analyzer";
-import { fileFromBuffer } from "../file-content.test-support";
+import { fileFromBuffer } from "../test-support/file-content";
 import { osReleaseAnalyzer, parseOsRelease } from "./os-release";
 import { pkgdbFile } from "./test-support/pkgdb-file";
 

@@ -1,5 +1,5 @@
 import type { FileContent } from "../../analyzer";
-import { fileFromBuffer } from "../../file-content.test-support";
+import { fileFromBuffer } from "../../test-support/file-content";
 
 /** A FileContent whose stream yields chunks of `chunkBytes`, to exercise records split across chunks. */
 export function fileInChunks(path: string, content: Buffer, chunkBytes: number, mode?: number): FileContent {

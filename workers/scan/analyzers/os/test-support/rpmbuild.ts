@@ -1,11 +1,6 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-
-/** Whether rpm and rpmbuild can run here (Debian's rpm package provides both). */
-export function rpmToolsAvailable(): boolean {
-  return ["rpm", "rpmbuild"].every((tool) => spawnSync(tool, ["--version"], { stdio: "ignore" }).status === 0);
-}
 
 /**
  * Builds a binary package from each spec and records them all, without

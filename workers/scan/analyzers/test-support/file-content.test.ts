@@ -1,4 +1,4 @@
-import { fileFromBuffer } from "./file-content.test-support";
+import { fileFromBuffer } from "./file-content";
 
 async function chunksOf(stream: AsyncIterable<Buffer>): Promise<number[]> {
   const sizes: number[] = [];
