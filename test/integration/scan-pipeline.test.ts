@@ -34,7 +34,7 @@ const alpineBase = buildLayer([
   file("lib/apk/db/installed", readFileSync(fixturePath("pkgdb", "alpine-3.18", "lib", "apk", "db", "installed"))),
 ]);
 const appLayer = buildLayer([file("app/site-packages/Pygments-2.6.1.dist-info/METADATA", readFileSync(fixturePath("pkgdb", "python", "site-packages", "Pygments-2.6.1.dist-info", "METADATA")))]);
-const otherLayer = buildLayer([file("srv/node_modules/accepts/package.json", readFileSync(fixturePath("pkgdb", "npm", "node_modules", "accepts", "package.json")))]);
+const otherLayer = buildLayer([file("srv/node_modules/accepts/package.json", JSON.stringify({ name: "accepts", version: "1.3.8" }))]);
 const stallingLayer = buildLayer([file("big", "x".repeat(4096))]);
 const corruptLayer: Layer = { ...blobOf(Buffer.from("this is not a gzip stream")), diffId: sha256("x"), tar: Buffer.alloc(0), compression: "gzip" };
 

@@ -52,7 +52,11 @@ export interface FileInfo {
 export interface FileContent extends FileInfo {
   /** The whole content in memory; refused (FILE_TOO_LARGE) above the buffered-file limit. */
   read(): Promise<Buffer>;
-  /** The content as it streams out of the layer, for files too large to hold (binaries, jars). */
+  /**
+   * The content as it streams out of the layer, for files too large to hold
+   * (binaries, jars). An analyzer may stop early (break out of the loop): the
+   * walker skips the rest.
+   */
   stream(): AsyncIterable<Buffer>;
 }
 

@@ -141,7 +141,8 @@ describe("Go binary analyzer", () => {
     });
 
     // Claims 1 GiB of module information: not collected, not reported.
-    const huge = Buffer.concat([elf, header(2), Buffer.from("\x08go1.21.5\x80\x80\x80\x80\x04", "latin1"), Buffer.alloc(2_000_000)]);
+    const hugeLength = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04]);
+    const huge = Buffer.concat([elf, header(2), Buffer.from("\x08go1.21.5", "latin1"), hugeLength, Buffer.alloc(2_000_000)]);
     await expect(goBinaryAnalyzer.analyze(fileFromBuffer("bin/x", huge, 0o755))).resolves.toBeNull();
   });
 });

@@ -17,7 +17,7 @@ const SENTINEL_BYTES = 16;
 export interface BuildInfo {
   /** As the binary states it: `go1.21.5`, `go1.20.1 X:boringcrypto`, `devel go1.22-…`. */
   goVersion: string;
-  /** The text runtime/debug.BuildInfo prints: `path`, `mod`, `dep`, `=>`, `build` lines; empty when built outside a module. */
+  /** As runtime/debug.BuildInfo prints it: `path`, `mod`, `dep`, `=>`, `build` lines; empty outside a module. */
   modInfo: string;
 }
 

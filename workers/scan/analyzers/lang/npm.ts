@@ -4,10 +4,10 @@ import { type NpmPackageRef, parsePackageLock } from "./package-lock";
 import { uniquePackages } from "./unique-packages";
 import { parseYarnLock } from "./yarn-lock";
 
-/** The manifest at the root of an installed package: `node_modules/<name>/package.json` or `node_modules/@scope/<name>/package.json`. */
+/** The manifest at the root of an installed package: `node_modules/[@scope/]<name>/package.json`. */
 const INSTALLED_MANIFEST = /(^|\/)node_modules\/(@[^/]+\/)?[^/.@][^/]*\/package\.json$/;
 const LOCKFILE = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock)$/;
-/** npm keeps its own lockfile in node_modules (`.package-lock.json`); packages ship lockfiles of their development there too. */
+/** npm keeps a lockfile of its own in node_modules (`.package-lock.json`), and packages there may ship theirs. */
 const INSIDE_NODE_MODULES = /(^|\/)node_modules\//;
 
 /**

@@ -13,7 +13,10 @@ export function parsePomProperties(text: string): FoundPackage | null {
   return { type: "maven", name: `${groupId}:${artifactId}`, version, origin: "installed" };
 }
 
-/** `key=value`, `key: value` or `key value` lines; `#` and `!` start comments. Escapes are not decoded: Maven coordinates have none. */
+/**
+ * `key=value`, `key: value` or `key value` lines; `#` and `!` start
+ * comments. Escapes are not decoded: Maven coordinates have none.
+ */
 function parseProperties(text: string): Map<string, string> {
   const properties = new Map<string, string>();
   for (const rawLine of text.split(/\r?\n|\r/)) {

@@ -22,7 +22,10 @@ export function parseYarnLock(text: string): NpmPackageRef[] | null {
   return found;
 }
 
-/** `name@range`, `@scope/name@range`, or `alias@npm:name@range`; null for local sources (`file:`, `link:`), which name no registry package. */
+/**
+ * The package a specifier names: `name@range`, `@scope/name@range`, or
+ * `alias@npm:name@range`; null for local sources (`file:`, `link:`).
+ */
 function specifierName(specifier: string): string | null {
   const unquoted = specifier.trim().replace(/^"|"$/g, "");
   const at = unquoted.indexOf("@", 1);

@@ -142,39 +142,46 @@ class EntryBody {
   private async *readDeflated(): AsyncGenerator<Buffer> {
     const inflater = new RawInflater();
     try {
-      let consumed = 0;
-      const sizeKnown = !this.sizeUnknown();
-      for (let ended = false; !ended; ) {
-        const wanted = sizeKnown ? Math.min(INFLATE_INPUT_BYTES, this.header.compressedSize - consumed) : INFLATE_INPUT_BYTES;
-        const input = wanted > 0 ? await this.reader.next(wanted) : null;
-        let output: Buffer[];
-        if (input === null) {
-          if (!sizeKnown) throw new Error(`zip entry ${this.header.name} is truncated`);
-          output = await inflater.end();
-          ended = true;
-        } else {
-          const written = await inflater.write(input);
-          output = written.output;
-          consumed += input.length;
-          if (written.rest !== null) {
-            this.reader.unshift(written.rest);
-            consumed -= written.rest.length;
-            ended = true;
-          }
-        }
-        for (const chunk of output) yield this.countInflated(chunk);
-      }
-      if (sizeKnown && consumed < this.header.compressedSize) await this.reader.skip(this.header.compressedSize - consumed);
-      await this.readDataDescriptor(sizeKnown ? this.header.compressedSize : consumed);
+      const compressedSize = this.sizeUnknown()
+        ? yield* this.inflateToStreamEnd(inflater)
+        : yield* this.inflateKnownSize(inflater);
+      await this.readDataDescriptor(compressedSize);
     } finally {
       inflater.close();
     }
   }
 
-  private countInflated(chunk: Buffer): Buffer {
-    this.limits.inflatedBytes.remaining -= chunk.length;
+  /** Feeds the reader's bytes to the end of the deflate stream, and hands back those after it; returns how many it took. */
+  private async *inflateToStreamEnd(inflater: RawInflater): AsyncGenerator<Buffer, number> {
+    for (let consumed = 0; ; ) {
+      const input = await this.reader.next(INFLATE_INPUT_BYTES);
+      if (input === null) throw new Error(`zip entry ${this.header.name} is truncated`);
+      const { output, rest } = await inflater.write(input);
+      yield* this.countInflated(output);
+      consumed += input.length;
+      if (rest !== null) {
+        this.reader.unshift(rest);
+        return consumed - rest.length;
+      }
+    }
+  }
+
+  private async *inflateKnownSize(inflater: RawInflater): AsyncGenerator<Buffer, number> {
+    const size = this.header.compressedSize;
+    for (let remaining = size; remaining > 0; ) {
+      const input = await this.reader.next(Math.min(INFLATE_INPUT_BYTES, remaining));
+      if (input === null) throw new Error(`zip entry ${this.header.name} is truncated`);
+      remaining -= input.length;
+      yield* this.countInflated((await inflater.write(input)).output);
+    }
+    yield* this.countInflated(await inflater.end());
+    return size;
+  }
+
+  private countInflated(output: Buffer[]): Buffer[] {
+    for (const chunk of output) this.limits.inflatedBytes.remaining -= chunk.length;
     if (this.limits.inflatedBytes.remaining < 0) throw new Error("zip decompresses to too many bytes");
-    return chunk;
+    return output;
   }
 
   /** Skips the descriptor after the data; its compressed size must match what the data took. */

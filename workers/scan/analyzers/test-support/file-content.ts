@@ -1,4 +1,4 @@
-import type { FileContent } from "./analyzer";
+import type { FileContent } from "../analyzer";
 
 const CHUNK_BYTES = 64 * 1024;
 
