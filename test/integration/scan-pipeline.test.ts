@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
 import type { DataSource } from "typeorm";
 import { Artifact, ArtifactPackage } from "../../db/entities";
+import { loadSecretBox } from "../../lib/secret-box";
 import { startWorker, type RunningWorker } from "../../workers/main";
+import { createAdapter } from "../../workers/registry/registry";
+import { TagResolver } from "../../workers/registry/tag-resolver";
+import { AdapterPool } from "../../workers/scan/adapter-pool";
+import { ANALYZERS, analyzersKey } from "../../workers/scan/analyzers";
+import type { Analyzer } from "../../workers/scan/analyzers/analyzer";
+import { ImageScanner } from "../../workers/scan/image-scanner";
+import { LayerCache } from "../../workers/scan/layer-cache";
+import { DEFAULT_LAYER_LIMITS } from "../../workers/scan/layers/layer-result";
 import { capturingLogger } from "../helpers/logs";
 import { fixturePath } from "../helpers/fixtures";
 import { openWorkerSide, type WorkerSide } from "../helpers/discovery";
@@ -81,7 +90,7 @@ test("a scan inventories the image: OS through a symlink, packages with the laye
   const registryId = await addPlainRegistry(server, { name: "counted", url: counting.url });
   const [id] = await queueScansOf(server, registryId, ["shop/app:1"]);
   const { job, attempts } = await waitForJob(db, id, finished);
-  expect(job.status).toBe("SUCCEEDED");
+  expect([job.status, job.errorMessage]).toEqual(["SUCCEEDED", null]);
   expect(attempts.map((a) => [a.number, a.outcome, a.code])).toEqual([[1, "SUCCEEDED", null]]);
 
   const artifact = await db.getRepository(Artifact).findOneByOrFail({ digest: appDigest });
@@ -133,7 +142,56 @@ test("an attempt over the registry's timeout is aborted and re-queued; after thr
     expect(ms).toBeLessThan(4000);
   }
   expect(Date.now() - started).toBeLessThan(15_000);
+  // The abort reached the HTTP streams: the stalled blob downloads were hung up.
+  await until(() => stalling.inFlight() === 0, 2000);
 });
+
+test("deleting the registry of a RUNNING scan stops it within 5 seconds", async () => {
+  const registryId = await addPlainRegistry(server, { name: "doomed", url: stalling.url, scanTimeoutMinutes: 60 });
+  const [id] = await queueScansOf(server, registryId, ["shop/stalls:1"]);
+  await waitForJob(db, id, ({ job }) => job.status === "RUNNING");
+  await until(() => stalling.inFlight() > 0, 5000);
+  const deleted = Date.now();
+  const answer = await server.gql(`mutation($ids: [ID!]!) { deleteRegistries(ids: $ids) }`, { ids: [registryId] });
+  expect(answer.errors).toBeUndefined();
+  await until(() => stalling.inFlight() === 0, 5000);
+  expect(Date.now() - deleted).toBeLessThan(5000);
+  expect(await db.query("SELECT id FROM scan_job WHERE id = ?", [id])).toEqual([]);
+});
+
+test("the layer cache is keyed by analyzer versions: bumping one reads the layers again", async () => {
+  const logger = capturingLogger("silent").logger;
+  const registryId = await addPlainRegistry(server, { name: "cache-keys", url: registry.url });
+  const adapters = new AdapterPool(db, (r) => createAdapter(r, loadSecretBox(server.config, logger), new TagResolver([])));
+  const scanWith = async (analyzers: readonly Analyzer[]) => {
+    const scanner = new ImageScanner({ analyzers, cache: new LayerCache(db, analyzersKey(analyzers)), limits: DEFAULT_LAYER_LIMITS, logger, layerConcurrency: 2 });
+    return adapters.with(registryId, (adapter) => {
+      const { api, name } = adapter.distribution("shop/app");
+      return scanner.scan(api, name, appDigest, new AbortController().signal);
+    });
+  };
+  try {
+    // shop/app was scanned above with the current analyzers: everything is cached.
+    expect((await scanWith(ANALYZERS))!.layersRead).toBe(0);
+    const bumped = ANALYZERS.map((a) => (a.name === "apk" ? { ...a, required: a.required, analyze: a.analyze, version: a.version + 1 } : a));
+    const again = (await scanWith(bumped))!;
+    expect(again.layersRead).toBe(2);
+    expect(again.inventory.packages.filter((p) => p.type === "apk")).toHaveLength(15);
+    // The old entries were replaced, not kept beside the new ones.
+    const keys = await db.query("SELECT DISTINCT analyzersKey FROM layer_analysis WHERE layerDigest = ?", [alpineBase.digest]);
+    expect(keys).toEqual([{ analyzersKey: analyzersKey(bumped) }]);
+  } finally {
+    await adapters.close();
+  }
+});
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 test("a non-retryable error fails the job at its first attempt with its code", async () => {
   const registryId = await addPlainRegistry(server, { name: "corrupt", url: registry.url });

@@ -118,6 +118,8 @@ export interface FaultProxy {
   retryAfterViolations(): number;
   /** Every request in arrival order (a copy). */
   log(): FaultEvent[];
+  /** Requests whose response has not closed yet (a client hanging up closes it). */
+  inFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -302,6 +304,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const faultCounts: Record<Fault, number> = { "429": 0, "500": 0, "503": 0, reset: 0, slow: 0 };
   let maxConsecutiveSeen = 0;
   let violations = 0;
+  let open = 0;
   let stopping = false;
   let proxyOrigin = "";
 
@@ -405,6 +408,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   const server = http.createServer((req, res) => {
+    open++;
+    res.once("close", () => open--);
     const at = performance.now();
     const method = req.method ?? "GET";
     const rawUrl = req.url ?? "/";
@@ -495,6 +500,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     retryAfterViolations: () => violations,
     log: () => events.map((event) => ({ ...event })),
+    inFlight: () => open,
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
         stopping = true;

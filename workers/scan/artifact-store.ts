@@ -12,7 +12,8 @@ export async function hasCurrentInventory(db: DataSource, digest: string, analyz
 
 /** Replaces an artifact's inventory; runs inside the transaction that ends the attempt. */
 export async function writeInventory(tx: EntityManager, digest: string, analyzersKey: string, layerCount: number, inventory: Inventory): Promise<void> {
-  await tx.getRepository(ArtifactPackage).delete({ artifactDigest: digest });
+  // Only an artifact scanned before has packages to replace; an unconditional range delete would gap-lock other scans' inserts.
+  if (await tx.getRepository(Artifact).existsBy({ digest })) await tx.getRepository(ArtifactPackage).delete({ artifactDigest: digest });
   await tx.getRepository(Artifact).upsert(
     {
       digest,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
+import { retryOnDeadlock } from "../../db/deadlock-retry";
 import { ScanAttempt, ScanJob } from "../../db/entities";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
 import { type AttemptEnd, type JobTransition, transitionAfter } from "./attempt-rules";
@@ -13,7 +14,7 @@ export interface BegunAttempt {
 
 /** Starts an attempt of a QUEUED job; null when the job is gone or not QUEUED (cancelled, done, or already taken). */
 export async function beginAttempt(db: DataSource, scanJobId: string, workerId: string): Promise<BegunAttempt | null> {
-  return db.transaction(async (tx) => {
+  return retryOnDeadlock(() => db.transaction(async (tx) => {
     const job = await tx.getRepository(ScanJob).findOne({ where: { id: scanJobId }, lock: { mode: "pessimistic_write" } });
     if (!job || job.status !== ScanJobStatus.QUEUED) return null;
     const [{ last }] = await tx.query("SELECT COALESCE(MAX(`number`), 0) AS last FROM scan_attempt WHERE scanJobId = ?", [scanJobId]);
@@ -30,7 +31,7 @@ export async function beginAttempt(db: DataSource, scanJobId: string, workerId: 
       { status: job.status, attemptCount: job.attemptCount, attemptToken: token, startedAt: job.startedAt },
     );
     return { job, token, number };
-  });
+  }));
 }
 
 /**
@@ -45,7 +46,7 @@ export async function endAttempt(
   end: AttemptEnd,
   writeResults?: (tx: EntityManager) => Promise<void>,
 ): Promise<JobTransition | null> {
-  return db.transaction(async (tx) => {
+  return retryOnDeadlock(() => db.transaction(async (tx) => {
     const job = await tx.getRepository(ScanJob).findOne({ where: { attemptToken: token }, lock: { mode: "pessimistic_write" } });
     if (!job || job.status !== ScanJobStatus.RUNNING) return null;
     if (end.outcome === ScanAttemptOutcome.SUCCEEDED && writeResults) await writeResults(tx);
@@ -67,7 +68,7 @@ export async function endAttempt(
       },
     );
     return transition;
-  });
+  }));
 }
 
 /** True while `token` still holds its RUNNING job (polled to notice cancellation). */

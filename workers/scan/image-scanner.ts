@@ -79,7 +79,10 @@ export class ImageScanner {
       const cached = await this.options.cache.get(layerDigest);
       if (cached) return cached;
       const result = await read();
-      await this.options.cache.put(layerDigest, result);
+      // The cache saves later scans work; failing to fill it must not fail this one.
+      await this.options.cache.put(layerDigest, result).catch((error: unknown) =>
+        this.options.logger.warn({ err: error, layer: layerDigest }, "could not store a layer's result in the layer cache"),
+      );
       return result;
     })().finally(() => this.inFlight.delete(layerDigest));
     this.inFlight.set(layerDigest, work);

@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { retryOnDeadlock } from "../../db/deadlock-retry";
 import { LayerAnalysis } from "../../db/entities";
 import type { LayerResult } from "./layers/layer-result";
 
@@ -19,14 +20,17 @@ export class LayerCache {
   }
 
   async put(layerDigest: string, result: LayerResult): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query("DELETE FROM layer_analysis WHERE layerDigest = ? AND analyzersKey <> ?", [layerDigest, this.analyzersKey]);
-      await tx
-        .getRepository(LayerAnalysis)
-        .upsert({ layerDigest, analyzersKey: this.analyzersKey, result: JSON.stringify(result), analyzedAt: new Date() }, [
-          "layerDigest",
-          "analyzersKey",
-        ]);
-    });
+    const repository = this.db.getRepository(LayerAnalysis);
+    await retryOnDeadlock(() =>
+      repository.upsert({ layerDigest, analyzersKey: this.analyzersKey, result: JSON.stringify(result), analyzedAt: new Date() }, [
+        "layerDigest",
+        "analyzersKey",
+      ]),
+    );
+    // Entries of older analyzer versions, deleted by exact key: a range delete would gap-lock other layers' inserts.
+    const stale = await repository.find({ select: { analyzersKey: true }, where: { layerDigest } });
+    for (const { analyzersKey } of stale) {
+      if (analyzersKey !== this.analyzersKey) await retryOnDeadlock(() => repository.delete({ layerDigest, analyzersKey }));
+    }
   }
 }
