@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { GraphQLSchema } from "graphql";
 import { request } from "undici";
+import type { DataSource } from "typeorm";
+import type { Image } from "../../db/entities";
+import { ScanJobStatus } from "../../db/enums";
+import { openMysql } from "../../db/mysql";
 import { buildDrydockSchema } from "../../server/graphql/schema";
+import { seedImage, seedScanJob } from "../helpers/scan-rows";
 import { errorCode, type GraphQLAnswer, startTestServer, type TestServer } from "../helpers/server";
 
 type Role = "ADMIN" | "OPERATOR" | "VIEWER";
@@ -12,9 +17,7 @@ type Caller = Role | "none";
  * operation of the schema must be listed, and nothing else: a new operation
  * fails this test until it is added here (with a request in REQUESTS below).
  * Roles DESIGN §5 gives to operations not built yet:
- *   VIEWER: images, image, imageByReference, scanJobs, scanJob, importRuns,
- *           importRun, subscriptions
- *   OPERATOR: deleteScanJobs, retryScanJob
+ *   VIEWER: importRuns, importRun, subscriptions
  *   ADMIN: importVulnerabilities, rotateWebhookSecret
  */
 const LEAST_ROLE: Record<string, Role> = {
@@ -35,6 +38,13 @@ const LEAST_ROLE: Record<string, Role> = {
   testRegistryConnection: "OPERATOR",
   previewPullPolicy: "VIEWER",
   addScanJobs: "OPERATOR",
+  images: "VIEWER",
+  image: "VIEWER",
+  imageByReference: "VIEWER",
+  scanJobs: "VIEWER",
+  scanJob: "VIEWER",
+  deleteScanJobs: "OPERATOR",
+  retryScanJob: "OPERATOR",
 };
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
@@ -49,6 +59,8 @@ interface Probe {
 
 let server: TestServer;
 let registryId: string;
+let db: DataSource;
+let image: Image;
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}-${randomUUID().slice(0, 8)}`;
 
@@ -121,6 +133,58 @@ const REQUESTS: Record<string, () => Promise<Probe>> = {
       reached: (a) => a.data?.syncRegistry?.id === registryId,
     };
   },
+  async images() {
+    return {
+      query: `{ images(first: 500) { nodes { id } } }`,
+      reached: (a) => a.data?.images?.nodes?.some((n: { id: string }) => n.id === image.id) === true,
+    };
+  },
+  async image() {
+    return {
+      query: `query($id: ID!) { image(id: $id) { id } }`,
+      variables: { id: image.id },
+      reached: (a) => a.data?.image?.id === image.id,
+    };
+  },
+  async imageByReference() {
+    return {
+      query: `query($id: ID!, $reference: String!) { imageByReference(registryId: $id, reference: $reference) { id } }`,
+      variables: { id: registryId, reference: `${image.repository}:${image.tag}` },
+      reached: (a) => a.data?.imageByReference?.[0]?.id === image.id,
+    };
+  },
+  async scanJobs() {
+    const job = await seedScanJob(db, image);
+    return {
+      query: `{ scanJobs(first: 500) { nodes { id } } }`,
+      reached: (a) => a.data?.scanJobs?.nodes?.some((n: { id: string }) => n.id === job.id) === true,
+    };
+  },
+  async scanJob() {
+    const job = await seedScanJob(db, image);
+    return {
+      query: `query($id: ID!) { scanJob(id: $id) { id } }`,
+      variables: { id: job.id },
+      reached: (a) => a.data?.scanJob?.id === job.id,
+    };
+  },
+  async deleteScanJobs() {
+    const job = await seedScanJob(db, image);
+    return {
+      query: `mutation($ids: [ID!]!) { deleteScanJobs(ids: $ids) { id status } }`,
+      variables: { ids: [job.id] },
+      reached: (a) => a.data?.deleteScanJobs?.[0]?.status === "CANCELLED",
+    };
+  },
+  async retryScanJob() {
+    // An image of its own: a retry is refused while the image has another scan queued.
+    const job = await seedScanJob(db, await seedImage(db, registryId, { repository: unique("retry") }), { status: ScanJobStatus.FAILED });
+    return {
+      query: `mutation($id: ID!) { retryScanJob(id: $id) { id status } }`,
+      variables: { id: job.id },
+      reached: (a) => a.data?.retryScanJob?.status === "QUEUED",
+    };
+  },
   async registryTypes() {
     return {
       query: `{ registryTypes { type } }`,
@@ -191,6 +255,7 @@ async function snapshot(): Promise<string> {
   const data = await adminGql(`{
     registries(first: 500) { nodes { id name description updatedAt pullPolicy { criteria updatedAt } } }
     apiTokens { id name role }
+    scanJobs(first: 500) { nodes { id status attemptCount finishedAt } }
   }`);
   return JSON.stringify(data);
 }
@@ -211,6 +276,8 @@ const tokens: Partial<Record<Role, string>> = {};
 beforeAll(async () => {
   server = await startTestServer();
   registryId = await addRegistry("fixture");
+  db = await openMysql(server.config.mysqlUrl, 2);
+  image = await seedImage(db, registryId);
   for (const role of ["ADMIN", "OPERATOR", "VIEWER"] as Role[]) {
     const data = await adminGql(`mutation($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { token } }`, {
       name: `${role.toLowerCase()} caller`,
@@ -219,7 +286,10 @@ beforeAll(async () => {
     tokens[role] = data.createApiToken.token;
   }
 });
-afterAll(() => server.stop());
+afterAll(async () => {
+  await db?.destroy();
+  await server?.stop();
+});
 
 test("every operation answers every role as the DESIGN §5 table says", async () => {
   const schemaOperations = operationsOf(await buildDrydockSchema());

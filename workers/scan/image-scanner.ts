@@ -55,6 +55,8 @@ export class ImageScanner {
             signal,
             onConfinedPath: (original, confined) =>
               this.options.logger.warn({ layer: layer.digest, path: original, confinedTo: confined }, "layer path outside the image root was confined"),
+            onAnalyzerError: ({ path, analyzer, error }) =>
+              this.options.logger.warn({ layer: layer.digest, path, analyzer, err: error }, "an analyzer could not read a file; the layer goes on"),
           });
         });
       },

@@ -27,9 +27,12 @@ export function parentOf(path: string): string {
   return slash < 0 ? "" : path.slice(0, slash);
 }
 
-/** `path` is `dir` itself or lies below it; everything lies within the root `""`. */
-export function isWithin(path: string, dir: string): boolean {
-  return dir === "" || path === dir || path.startsWith(`${dir}/`);
+/** `path` and every directory above it, up to the root `""`. */
+export function* selfAndAncestors(path: string): Generator<string> {
+  for (let current = path; ; current = parentOf(current)) {
+    yield current;
+    if (current === "") return;
+  }
 }
 
 /** Where a symbolic link at `linkPath` points: relative targets start from the link's directory, absolute ones from the root. */
