@@ -9,6 +9,7 @@ import { graphileScanEnqueuer } from "./discovery/graphile-scan-enqueuer";
 import { createAdapter } from "./registry/registry";
 import { TagResolver } from "./registry/tag-resolver";
 import { AdapterPool } from "./scan/adapter-pool";
+import { requeueOrphanedScans } from "./scheduler/requeue-orphaned-scans";
 import { ANALYZERS, analyzersKey } from "./scan/analyzers";
 import { ImageScanner } from "./scan/image-scanner";
 import { LayerCache } from "./scan/layer-cache";
@@ -46,13 +47,25 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
 
     const graphileWorkerIds: string[] = [];
     const events: WorkerEvents = new EventEmitter();
+    // graphile-worker 0.17 locks jobs under the pool's id; worker slot ids are kept as well in case a job names one.
+    events.on("pool:create", ({ workerPool }) => graphileWorkerIds.push(workerPool.id));
     events.on("worker:create", ({ worker }) => graphileWorkerIds.push(worker.workerId));
     const liveness = new WorkerLiveness(
       db,
-      { forceUnlockWorkers: (ids) => utils.forceUnlockWorkers(ids), enqueueScans: (ids) => scans.enqueue(ids) },
+      {
+        async forceUnlockWorkers(ids) {
+          const held = await utils.withPgClient((pg) =>
+            pg.query<{ key: string }>("SELECT key FROM graphile_worker._private_jobs WHERE locked_by = ANY($1::text[]) AND key IS NOT NULL", [ids]),
+          );
+          await utils.forceUnlockWorkers(ids);
+          return held.rows.map((row) => row.key);
+        },
+        enqueueScans: (ids) => scans.enqueue(ids),
+      },
       { heartbeatMs: config.heartbeatMs, lostAfterMs: config.workerLostAfterMs },
       logger,
       () => graphileWorkerIds,
+      () => requeueOrphanedScans(db, utils, { retried: true }),
     );
     await liveness.start();
 

@@ -12,6 +12,7 @@ import { Registry } from "./registry.entity";
 @Entity({ name: "image" })
 @Index(["registryId", "repository", "tag", "platform", "digest"], { unique: true })
 @Index(["digest"])
+@Index(["firstSeenAt", "id"])
 export class Image {
   @Field(() => ID)
   @PrimaryColumn({ type: "char", length: 36 })

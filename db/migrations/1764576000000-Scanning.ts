@@ -65,6 +65,8 @@ export class Scanning1764576000000 implements MigrationInterface {
         CONSTRAINT \`FK_cdef025a53c5cd74fe7b1d86287\` FOREIGN KEY (\`artifactDigest\`) REFERENCES \`artifact\` (\`digest\`) ON DELETE CASCADE ON UPDATE NO ACTION
       ) ${table}`,
     );
+    // images() pages newest first.
+    await db.query("CREATE INDEX `IDX_ae3c5d15013f7f70043705a4c4` ON `image` (`firstSeenAt`, `id`)");
     await db.query(
       `CREATE TABLE \`layer_analysis\` (
         \`layerDigest\` varchar(100) NOT NULL,
@@ -77,6 +79,7 @@ export class Scanning1764576000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query("DROP INDEX `IDX_ae3c5d15013f7f70043705a4c4` ON `image`");
     for (const table of ["layer_analysis", "artifact_package", "artifact", "worker_instance", "scan_attempt"]) {
       await db.query(`DROP TABLE \`${table}\``);
     }

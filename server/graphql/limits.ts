@@ -7,7 +7,7 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from "graphql";
-import { type ComplexityEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
+import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 
 export const MAX_QUERY_DEPTH = 12;
 export const MAX_QUERY_COMPLEXITY = 100_000;
@@ -59,7 +59,7 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
               query: document,
               operationName: request.operationName ?? undefined,
               variables: request.variables ?? {},
-              estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+              estimators: [pagedEstimator, fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
             });
           } catch {
             // Variables that do not coerce: execution reports them as BAD_USER_INPUT.

@@ -154,4 +154,9 @@ describe("/graphql", () => {
     expect(errorCode(costly)).toBe("QUERY_TOO_COMPLEX");
     expect(costly.errors![0].message).toMatch(/^query costs \d+; at most/);
   });
+
+  test("an SBOM is priced like a large page: one page of SBOMs is refused, a few are allowed", async () => {
+    expect(errorCode(await server.gql(`{ images(first: 500) { nodes { sbom } } }`))).toBe("QUERY_TOO_COMPLEX");
+    expect((await server.gql(`{ images(first: 20) { nodes { sbom } } }`)).errors).toBeUndefined();
+  });
 });

@@ -94,13 +94,35 @@ test("the reconciler re-enqueues a QUEUED scan job whose graphile job was lost",
     const answer = await server.gql(ADD, { id: registryId, refs: ["team/multi:2.0"] });
     const jobId = answer.data!.addScanJobs[0].scanJob.id as string;
     await utils.withPgClient((pg) => pg.query("SELECT graphile_worker.remove_job($1)", [jobId]));
-    expect(await requeueOrphanedScans(db, utils, new Date(Date.now() - 60_000))).toEqual([]);
-    const requeued = await requeueOrphanedScans(db, utils, new Date(Date.now() + 1000));
+    expect(await requeueOrphanedScans(db, utils, { olderThan: new Date(Date.now() - 60_000) })).toEqual([]);
+    const requeued = await requeueOrphanedScans(db, utils, { olderThan: new Date(Date.now() + 1000) });
     expect(requeued).toContain(jobId);
     const found = await utils.withPgClient((pg) => pg.query("SELECT key FROM graphile_worker._private_jobs WHERE key = $1", [jobId]));
     expect(found.rowCount).toBe(1);
     // Nothing is queued twice.
-    expect(await requeueOrphanedScans(db, utils, new Date(Date.now() + 1000))).toEqual([]);
+    expect(await requeueOrphanedScans(db, utils, { olderThan: new Date(Date.now() + 1000) })).toEqual([]);
+  } finally {
+    await db.destroy();
+  }
+});
+
+test("a re-queued job whose graphile job is spent (its worker died before queuing it again) is queued again", async () => {
+  const db = await openMysql(server.config.mysqlUrl, 2);
+  try {
+    await pushImage(registry, "team/requeued", "1", { layers: [buildLayer([file("r", "1")])], config: { created: new Date() } });
+    await pushImage(registry, "team/fresh", "1", { layers: [buildLayer([file("f", "1")])], config: { created: new Date() } });
+    const answer = await server.gql(ADD, { id: registryId, refs: ["team/requeued:1", "team/fresh:1"] });
+    const [requeued, fresh] = answer.data!.addScanJobs.map((r: { scanJob: { id: string } }) => r.scanJob.id as string);
+    // One attempt ran and was put back in MySQL; its graphile job was unlocked with no attempts left.
+    await db.query("UPDATE scan_job SET attemptCount = 1 WHERE id = ?", [requeued]);
+    await utils.withPgClient((pg) => pg.query("UPDATE graphile_worker._private_jobs SET attempts = max_attempts WHERE key = ANY($1::text[])", [[requeued, fresh]]));
+
+    expect(await requeueOrphanedScans(db, utils, { retried: true })).toEqual([requeued]);
+    const rows = await utils.withPgClient((pg) => pg.query("SELECT attempts FROM graphile_worker._private_jobs WHERE key = $1", [requeued]));
+    expect(rows.rows).toEqual([{ attempts: 0 }]);
+    expect(await requeueOrphanedScans(db, utils, { retried: true })).toEqual([]);
+    // A fresh row is the reconciler's, after its grace period.
+    expect(await requeueOrphanedScans(db, utils, { olderThan: new Date(Date.now() + 1000) })).toContain(fresh);
   } finally {
     await db.destroy();
   }

@@ -82,12 +82,13 @@ test("a job is not started twice, and a non-QUEUED job is not started at all", a
   expect(await beginAttempt(db, id, worker)).toBeNull();
 });
 
-test("the reaper unlocks a silent worker's graphile jobs, ends its attempts as WORKER_LOST, re-queues or fails them, once", async () => {
+test("the reaper unlocks a silent worker's graphile jobs, ends its attempts as WORKER_LOST, re-queues or fails them, once; jobs it took but never started are queued again", async () => {
   const dead = await registerWorker(120, ["worker-a", "worker-b"]);
   const alive = await registerWorker(0, ["worker-c"]);
   const requeue = await queuedJob();
   const exhausted = await queuedJob();
   const healthy = await queuedJob();
+  const notStarted = await queuedJob();
   await beginAttempt(db, requeue, dead);
   // Two earlier attempts already counted: the third loss fails the job.
   await db.query("UPDATE scan_job SET attemptCount = 2 WHERE id = ?", [exhausted]);
@@ -97,7 +98,11 @@ test("the reaper unlocks a silent worker's graphile jobs, ends its attempts as W
   const unlocked: string[][] = [];
   const enqueued: string[][] = [];
   const locks = {
-    forceUnlockWorkers: async (ids: string[]) => void unlocked.push(ids),
+    forceUnlockWorkers: async (ids: string[]) => {
+      unlocked.push(ids);
+      // The dead process had also taken `notStarted` from the queue without starting it.
+      return ids.includes("worker-a") ? [notStarted, requeue] : [];
+    },
     enqueueScans: async (ids: string[]) => void enqueued.push(ids),
   };
   const [one, two] = await Promise.all([reapLostWorkers(db, locks, 30_000), reapLostWorkers(db, locks, 30_000)]);
@@ -105,7 +110,7 @@ test("the reaper unlocks a silent worker's graphile jobs, ends its attempts as W
   expect([...one.workers, ...two.workers]).toEqual([dead]);
   expect(unlocked.flat().sort()).toEqual(expect.arrayContaining(["worker-a", "worker-b"]));
   expect(unlocked.flat()).not.toContain("worker-c");
-  expect(enqueued.flat()).toEqual([requeue]);
+  expect(enqueued.flat().sort()).toEqual([requeue, notStarted].sort());
   expect([...one.failed, ...two.failed]).toEqual([exhausted]);
 
   expect((await jobState(db, requeue)).job).toMatchObject({ status: "QUEUED", attemptToken: null, errorCode: "WORKER_LOST" });

@@ -14,7 +14,7 @@ import { type RunningRegistry, startRegistry } from "../registry/registry-server
  * attempt's job back within LOST_AFTER + 2 heartbeats (+ slack for a loaded
  * machine), and every job must end SUCCEEDED exactly once.
  */
-const IMAGES = 12;
+const IMAGES = 20;
 const KILLS = 10;
 const HEARTBEAT_S = 1;
 const LOST_AFTER_S = 3;
@@ -30,19 +30,23 @@ const workers = new Set<CliProcess>();
 beforeAll(async () => {
   server = await startTestServer();
   registry = await startRegistry();
+  const layers = new Set<string>();
   for (let i = 0; i < IMAGES; i++) {
-    await pushImage(registry, `crash/img-${i}`, "1", { layers: [buildLayer([file(`data/${i}`, `image ${i}`)])], config: { created: new Date() } });
+    const layer = buildLayer([file(`data/${i}`, `image ${i}`)]);
+    layers.add(layer.digest);
+    await pushImage(registry, `crash/img-${i}`, "1", { layers: [layer], config: { created: new Date() } });
   }
-  // Every layer takes ~2.5 s to arrive: scans are long enough to be killed in the middle.
+  // Every layer takes ~3 s to arrive: scans are long enough to be killed in the middle.
+  // Manifests and configs (what addScanJobs checks) pass at full speed.
   slow = await startFaultProxy({
     target: registry.url,
     seed: 5,
     rate: 1,
     faults: ["slow"],
     slowMode: "body",
-    slowMs: 2500,
+    slowMs: 3000,
     maxConsecutive: 1_000_000,
-    only: (req) => /\/blobs\/sha256:/.test(req.path) && req.method === "GET",
+    only: (req) => req.method === "GET" && layers.has(req.path.split("/blobs/")[1] ?? ""),
   });
   side = await openWorkerSide(server);
   db = side.db;
@@ -56,42 +60,46 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function startWorkerProcess(): Promise<CliProcess> {
+function startWorkerProcess(): CliProcess {
   const child = runCli(["worker"], {
     MYSQL_URL: server.config.mysqlUrl,
     DATABASE_URL: server.config.databaseUrl,
     DRYDOCK_DATA_DIR: server.config.dataDir,
-    WORKER_CONCURRENCY: "2",
+    // One scan per process: a kill takes exactly the attempt it was aimed at.
+    WORKER_CONCURRENCY: "1",
     DRYDOCK_WORKER_HEARTBEAT_SECONDS: String(HEARTBEAT_S),
     DRYDOCK_WORKER_LOST_AFTER_SECONDS: String(LOST_AFTER_S),
   });
   workers.add(child);
-  await child.waitFor(/worker started/, 60_000);
   return child;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test(`${KILLS} SIGKILLs during a batch of ${IMAGES} scans: no job lost, none finished twice, each taken over in bounded time`, async () => {
-  await Promise.all([startWorkerProcess(), startWorkerProcess(), startWorkerProcess()]);
+  const first = Array.from({ length: 5 }, startWorkerProcess);
+  await Promise.all(first.map((worker) => worker.waitFor(/worker started/, 60_000)));
   const registryId = await addPlainRegistry(server, { name: "crashy", url: slow.url });
   const jobIds = await queueScansOf(server, registryId, Array.from({ length: IMAGES }, (_, i) => `crash/img-${i}:1`));
 
   const killedAt = new Map<string, number>();
-  const deadline = Date.now() + 150_000;
+  const started = Date.now();
+  const deadline = started + 100_000;
   while (killedAt.size < KILLS) {
     if (Date.now() > deadline) throw new Error(`only ${killedAt.size} kills landed`);
-    // A running attempt on a live worker, of a job with attempts to spare (a third loss would fail it, by design).
-    const [victim]: Array<{ attemptId: string; pid: number }> = await db.query(
+    // A running attempt on a live worker, of a job with attempts to spare (a third loss would fail it, by design),
+    // well before it can finish.
+    const candidates: Array<{ attemptId: string; pid: number }> = await db.query(
       `SELECT a.id AS attemptId, w.pid AS pid FROM scan_attempt a
          JOIN scan_job j ON j.id = a.scanJobId AND j.attemptToken = a.id
          JOIN worker_instance w ON w.id = a.workerId
-       WHERE a.outcome = 'RUNNING' AND j.attemptCount < 2
-         AND a.startedAt BETWEEN NOW(3) - INTERVAL 1500000 MICROSECOND AND NOW(3) - INTERVAL 300000 MICROSECOND
-       ORDER BY a.startedAt LIMIT 1`,
+       WHERE a.outcome = 'RUNNING' AND j.attemptCount < 3
+         AND a.startedAt BETWEEN NOW(3) - INTERVAL 2 SECOND AND NOW(3) - INTERVAL 200000 MICROSECOND
+       ORDER BY a.startedAt`,
     );
+    const victim = candidates.find((c) => !killedAt.has(c.attemptId) && [...workers].some((w) => w.child.pid === Number(c.pid)));
     const process = victim && [...workers].find((w) => w.child.pid === Number(victim.pid));
-    if (!process) {
+    if (!victim || !process) {
       await sleep(100);
       continue;
     }
@@ -99,17 +107,31 @@ test(`${KILLS} SIGKILLs during a batch of ${IMAGES} scans: no job lost, none fin
     await process.exited;
     workers.delete(process);
     killedAt.set(victim.attemptId, Date.now());
-    void startWorkerProcess();
-    await sleep(500);
+    // A replacement; it may itself be killed before it has logged that it started.
+    startWorkerProcess();
+    await sleep(300);
   }
 
+  const killsMs = Date.now() - started;
   const settled = async () =>
     (await db.query(`SELECT COUNT(*) AS n FROM scan_job WHERE id IN (?) AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')`, [jobIds]))[0].n;
   while (Number(await settled()) < IMAGES) {
-    if (Date.now() > deadline) throw new Error("the batch did not finish");
+    if (Date.now() > deadline) {
+      const unfinished = await db.query("SELECT id, status, attemptCount, attemptToken FROM scan_job WHERE status IN ('QUEUED', 'RUNNING')");
+      const queue = await side.utils.withPgClient((pg) =>
+        pg.query("SELECT key, attempts, max_attempts, locked_by, locked_at, run_at, last_error, revision, created_at, updated_at FROM graphile_worker._private_jobs WHERE key = ANY($1::text[])", [
+          unfinished.map((j: { id: string }) => j.id),
+        ]),
+      );
+      const attempts = await db.query("SELECT scanJobId, number, workerId, outcome, code, startedAt, finishedAt FROM scan_attempt WHERE scanJobId IN (?)", [
+        unfinished.map((j: { id: string }) => j.id),
+      ]);
+      throw new Error(`the batch did not finish: ${JSON.stringify({ unfinished, queue: queue.rows, attempts, killed: [...killedAt] })}`);
+    }
     await sleep(250);
   }
 
+  console.log(`${KILLS} kills in ${killsMs} ms; the batch finished ${Date.now() - started} ms after the first kill was sought`);
   const jobs: Array<{ status: string }> = await db.query("SELECT status FROM scan_job WHERE id IN (?)", [jobIds]);
   expect(jobs.map((j) => j.status)).toEqual(Array(IMAGES).fill("SUCCEEDED"));
   const succeeded: Array<{ scanJobId: string; n: number }> = await db.query(

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import type { DataSource } from "typeorm";
-import { ScanAttempt, WorkerInstance } from "../../db/entities";
+import { type DataSource, In } from "typeorm";
+import { ScanAttempt, ScanJob, WorkerInstance } from "../../db/entities";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
 import type { Logger } from "../../lib/logger";
 import { endAttempt } from "./attempt-store";
@@ -14,8 +14,8 @@ export interface LivenessOptions {
 
 /** What the reaper needs from graphile-worker. */
 export interface GraphileLocks {
-  /** `WorkerUtils.forceUnlockWorkers`: frees the jobs and queues a dead process held. */
-  forceUnlockWorkers(graphileWorkerIds: string[]): Promise<void>;
+  /** `WorkerUtils.forceUnlockWorkers`: frees the jobs and queues a dead process held; answers the keys of the jobs it held. */
+  forceUnlockWorkers(graphileWorkerIds: string[]): Promise<string[]>;
   /** Puts re-queued scan jobs back on the graphile queue. */
   enqueueScans(scanJobIds: string[]): Promise<void>;
 }
@@ -41,11 +41,14 @@ export async function reapLostWorkers(db: DataSource, locks: GraphileLocks, lost
     [lostAfterMs * 1000],
   );
   const result: ReapResult = { workers: [], requeued: [], failed: [] };
+  const held = new Set<string>();
   for (const worker of dead) {
     const ids: string[] = typeof worker.graphileWorkerIds === "string" ? JSON.parse(worker.graphileWorkerIds) : worker.graphileWorkerIds;
-    if (ids.length > 0) await locks.forceUnlockWorkers(ids);
+    const keys = ids.length > 0 ? await locks.forceUnlockWorkers(ids) : [];
     const deleted = await db.query(`DELETE FROM worker_instance WHERE id = ? AND ${stale}`, [worker.id, lostAfterMs * 1000]);
-    if (deleted.affectedRows > 0) result.workers.push(worker.id);
+    if (deleted.affectedRows === 0) continue; // another reaper claimed it
+    result.workers.push(worker.id);
+    for (const key of keys) held.add(key);
   }
 
   const orphaned: Array<{ id: string; scanJobId: string }> = await db
@@ -70,6 +73,9 @@ export async function reapLostWorkers(db: DataSource, locks: GraphileLocks, lost
         .update({ id: attempt.id, outcome: ScanAttemptOutcome.RUNNING }, { outcome: ScanAttemptOutcome.WORKER_LOST, code: "WORKER_LOST", finishedAt: new Date() });
     }
   }
+  // A job the dead process had taken from the queue but not yet started still reads QUEUED: it needs a new graphile job too.
+  const notStarted = held.size === 0 ? [] : await db.getRepository(ScanJob).find({ select: { id: true }, where: { id: In([...held]), status: ScanJobStatus.QUEUED } });
+  for (const job of notStarted) if (!result.requeued.includes(job.id)) result.requeued.push(job.id);
   await locks.enqueueScans(result.requeued);
   return result;
 }
@@ -86,7 +92,11 @@ export class WorkerLiveness {
     private readonly options: LivenessOptions,
     private readonly logger: Logger,
     private readonly graphileWorkerIds: () => string[],
+    /** Queues again re-queued jobs whose graphile job is missing or spent: a reaper that died between its two steps. */
+    private readonly requeueStranded: () => Promise<string[]>,
   ) {}
+
+  private lastSweep = Date.now();
 
   async start(): Promise<void> {
     await this.register();
@@ -128,6 +138,12 @@ export class WorkerLiveness {
         { workers: reaped.workers, requeued: reaped.requeued, failed: reaped.failed },
         `took back the work of ${reaped.workers.length} lost worker(s)`,
       );
+    }
+    // Once per lost-after period, not every beat: it reads every re-queued row.
+    if (Date.now() - this.lastSweep >= this.options.lostAfterMs) {
+      this.lastSweep = Date.now();
+      const stranded = await this.requeueStranded();
+      if (stranded.length > 0) this.logger.warn({ scanJobIds: stranded }, `queued ${stranded.length} re-queued scan job(s) again that had no runnable graphile job`);
     }
   }
 }

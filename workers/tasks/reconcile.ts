@@ -8,7 +8,7 @@ const GRACE_MS = 60_000;
 /** Runs every minute (crontab): puts scan jobs that lost their graphile job back on the queue. */
 export function reconcile(db: DataSource): Task {
   return async (_payload, helpers) => {
-    const requeued = await requeueOrphanedScans(db, helpers, new Date(Date.now() - GRACE_MS));
+    const requeued = await requeueOrphanedScans(db, helpers, { olderThan: new Date(Date.now() - GRACE_MS) });
     if (requeued.length > 0) helpers.logger.warn(`re-queued ${requeued.length} scan jobs that had no graphile job`);
   };
 }

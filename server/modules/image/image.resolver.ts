@@ -69,7 +69,8 @@ export class ImageResolver {
     return ctx.services.images.packages(image, filter, page);
   }
 
-  @FieldResolver(() => GraphQLJSONObject, { nullable: true, description: "CycloneDX 1.5 JSON SBOM of the inventory; null before a scan" })
+  /** Priced like a 1,000-package page: `images(first: 500) { sbom }` is refused as too costly. */
+  @FieldResolver(() => GraphQLJSONObject, { nullable: true, complexity: 1000, description: "CycloneDX 1.5 JSON SBOM of the inventory; null before a scan" })
   sbom(@Root() image: Image, @Ctx() ctx: Context) {
     return ctx.services.images.sbom(image);
   }
