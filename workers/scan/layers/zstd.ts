@@ -1,5 +1,6 @@
 import { Duplex } from "node:stream";
 import { Decompress } from "fzstd";
+import { ZstdFrameGuard } from "./zstd-frames";
 
 /**
  * fzstd decompresses everything a `push` makes complete before returning,
@@ -13,11 +14,13 @@ const SLICE_BYTES = 1024;
 /** A streaming zstd decompressor with pull-based backpressure. fzstd's errors (corrupt or truncated data) come out as stream errors. */
 export function createZstdDecompressor(): Duplex {
   return Duplex.from(async function* (compressed: AsyncIterable<Buffer>) {
+    const guard = new ZstdFrameGuard();
     const blocks: Uint8Array[] = [];
     const decoder = new Decompress((block) => {
       if (block.length > 0) blocks.push(block);
     });
     for await (const chunk of compressed) {
+      guard.check(chunk);
       for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
         decoder.push(chunk.subarray(at, at + SLICE_BYTES));
         yield* takeAll(blocks);
