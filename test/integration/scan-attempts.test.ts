@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { Image, ScanJob } from "../../db/entities";
 import { ImageSource, ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
+import { writeInventory } from "../../workers/scan/artifact-store";
 import { beginAttempt, endAttempt } from "../../workers/scan/attempt-store";
 import { reapLostWorkers } from "../../workers/scan/worker-liveness";
 import { openWorkerSide, type WorkerSide } from "../helpers/discovery";
@@ -118,4 +119,20 @@ test("the reaper unlocks a silent worker's graphile jobs, ends its attempts as W
   expect((await jobState(db, exhausted)).job).toMatchObject({ status: "FAILED", errorCode: "WORKER_LOST" });
   expect((await jobState(db, healthy)).job.status).toBe("RUNNING");
   expect(await db.query("SELECT id FROM worker_instance WHERE id = ?", [dead])).toEqual([]);
+});
+
+test("an inventory keeps the packages that fit its columns and leaves out a hostile one instead of failing", async () => {
+  const digest = `sha256:${"b".repeat(64)}`;
+  const base = { type: "npm", version: "1.0.0", path: "app/package-lock.json", layerDigest: digest, purl: "pkg:npm/ok@1.0.0", origin: "lockfile" } as const;
+  await db.transaction((tx) =>
+    writeInventory(tx, digest, "k", 1, {
+      os: null,
+      packages: [
+        { ...base, name: "ok" },
+        { ...base, name: "x".repeat(300), purl: "pkg:npm/long@1.0.0" },
+      ],
+    }),
+  );
+  expect(await db.query("SELECT name, installed FROM artifact_package WHERE artifactDigest = ?", [digest])).toEqual([{ name: "ok", installed: 0 }]);
+  expect(await db.query("SELECT packageCount FROM artifact WHERE digest = ?", [digest])).toEqual([{ packageCount: 1 }]);
 });

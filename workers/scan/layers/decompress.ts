@@ -5,6 +5,13 @@ import { createZstdDecompressor } from "./zstd";
 
 type Compression = "none" | "gzip" | "zstd";
 
+/**
+ * zlib's output buffer. Its 16 KiB default makes a gigabyte layer into
+ * 65,000 buffers and as many callbacks; 128 KiB cut the allocation and GC
+ * time of a cold scan markedly (npm run bench:scan).
+ */
+export const GUNZIP_CHUNK_BYTES = 128 * 1024;
+
 /** Layer media types (OCI image-spec, Docker image manifest v2.2), nondistributable ones included. */
 const LAYER_COMPRESSION: ReadonlyMap<string, Compression> = new Map([
   ["application/vnd.oci.image.layer.v1.tar", "none"],
@@ -28,7 +35,7 @@ export function createDecompressor(mediaType: string): Duplex {
     case "none":
       return new PassThrough();
     case "gzip":
-      return createGunzip();
+      return createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
     case "zstd":
       return createZstdDecompressor();
     case undefined:
