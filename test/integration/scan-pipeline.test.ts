@@ -159,6 +159,29 @@ test("deleting the registry of a RUNNING scan stops it within 5 seconds", async 
   expect(await db.query("SELECT id FROM scan_job WHERE id = ?", [id])).toEqual([]);
 });
 
+test("deleteScanJobs stops a RUNNING scan within 5 seconds; retryScanJob starts it again with a fresh count", async () => {
+  const registryId = await addPlainRegistry(server, { name: "cancel-me", url: stalling.url, scanTimeoutMinutes: 60 });
+  const [id] = await queueScansOf(server, registryId, ["shop/stalls:1"]);
+  await waitForJob(db, id, ({ job }) => job.status === "RUNNING");
+  await until(() => stalling.inFlight() > 0, 5000);
+  const cancelled = Date.now();
+  const answer = await server.gql(`mutation($ids: [ID!]!) { deleteScanJobs(ids: $ids) { id status } }`, { ids: [id] });
+  expect(answer.data?.deleteScanJobs).toEqual([{ id, status: "CANCELLED" }]);
+  await until(() => stalling.inFlight() === 0, 5000);
+  expect(Date.now() - cancelled).toBeLessThan(5000);
+  const { job, attempts } = await waitForJob(db, id, finished);
+  expect(job.status).toBe("CANCELLED");
+  expect(attempts.map((a) => a.outcome)).toEqual(["CANCELLED"]);
+
+  const retried = await server.gql(`mutation($id: ID!) { retryScanJob(id: $id) { status attemptCount } }`, { id });
+  expect(retried.data?.retryScanJob).toEqual({ status: "QUEUED", attemptCount: 0 });
+  // A worker takes it again: attempt 2 of the job's life, the first of the new count.
+  const again = await waitForJob(db, id, ({ job }) => job.status === "RUNNING");
+  expect([again.job.attemptCount, again.attempts.map((a) => a.number)]).toEqual([1, [1, 2]]);
+  await server.gql(`mutation($ids: [ID!]!) { deleteScanJobs(ids: $ids) { id } }`, { ids: [id] });
+  await until(() => stalling.inFlight() === 0, 5000);
+});
+
 test("the layer cache is keyed by analyzer versions: bumping one reads the layers again", async () => {
   const logger = capturingLogger("silent").logger;
   const registryId = await addPlainRegistry(server, { name: "cache-keys", url: registry.url });
