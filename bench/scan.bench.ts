@@ -41,7 +41,8 @@ const MB = 1024 * 1024;
 const TARGETS = { ratio: 1.3, secondImage: 0.2, rssMb: 256 };
 /** As the worker: layers of one image read at once. */
 const LAYERS_AT_ONCE = 3;
-const FIXTURES = path.resolve(__dirname, "..", "..", "shared", "fixtures");
+/** Set by the parent from test/helpers/fixtures (the measuring child reads no fixture). */
+let FIXTURES = "";
 
 interface LayerFile {
   digest: string;
@@ -75,6 +76,7 @@ type ToChild =
 export async function run(): Promise<boolean> {
   const { startRegistry } = await import("../test/registry/registry-server");
   const { startTestServer } = await import("../test/helpers/server");
+  FIXTURES = (await import("../test/helpers/fixtures")).FIXTURES_DIR;
   const cleanup: Cleanup = [];
   try {
     const dir = mkdtempSync(path.join(os.tmpdir(), "drydock-scan-bench-"));
