@@ -120,3 +120,21 @@ export enum PackageType {
 
 registerEnumType(ScanAttemptOutcome, { name: "ScanAttemptOutcome" });
 registerEnumType(PackageType, { name: "PackageType", description: "The purl type of a package" });
+
+export enum Severity {
+  CRITICAL = "CRITICAL",
+  HIGH = "HIGH",
+  MEDIUM = "MEDIUM",
+  LOW = "LOW",
+  UNKNOWN = "UNKNOWN",
+}
+
+export enum ImportStatus {
+  QUEUED = "QUEUED",
+  RUNNING = "RUNNING",
+  SUCCEEDED = "SUCCEEDED",
+  FAILED = "FAILED",
+}
+
+registerEnumType(Severity, { name: "Severity" });
+registerEnumType(ImportStatus, { name: "ImportStatus" });

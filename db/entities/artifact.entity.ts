@@ -40,4 +40,12 @@ export class Artifact {
 
   @Column({ type: "datetime", precision: 3 })
   scannedAt: Date;
+
+  /** The vulnerability database version its findings were matched against; null before the first match. */
+  @Column({ type: "int", nullable: true })
+  matchedVersion: number | null;
+
+  /** What matching could not cover, e.g. rpm packages of a distribution without an OSV ecosystem. */
+  @Column({ type: "json", nullable: true })
+  matchNotes: string[] | null;
 }

@@ -61,4 +61,8 @@ export class ScanJob {
   @Field(() => String, { nullable: true })
   @Column({ type: "varchar", length: 2000, nullable: true })
   errorMessage: string | null;
+
+  @Field(() => Int, { nullable: true, description: "The vulnerability database version the scan's findings were matched against" })
+  @Column({ type: "int", nullable: true })
+  databaseVersion: number | null;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { type DataSource, In } from "typeorm";
-import { ScanAttempt, ScanJob, WorkerInstance } from "../../db/entities";
+import type { DataSource } from "typeorm";
+import { ScanAttempt, WorkerInstance } from "../../db/entities";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
 import type { Logger } from "../../lib/logger";
 import { endAttempt } from "./attempt-store";
@@ -41,14 +41,15 @@ export async function reapLostWorkers(db: DataSource, locks: GraphileLocks, lost
     [lostAfterMs * 1000],
   );
   const result: ReapResult = { workers: [], requeued: [], failed: [] };
-  const held = new Set<string>();
+  /** Graphile job keys each claimed dead worker held. */
+  const held = new Map<string, string[]>();
   for (const worker of dead) {
     const ids: string[] = typeof worker.graphileWorkerIds === "string" ? JSON.parse(worker.graphileWorkerIds) : worker.graphileWorkerIds;
     const keys = ids.length > 0 ? await locks.forceUnlockWorkers(ids) : [];
     const deleted = await db.query(`DELETE FROM worker_instance WHERE id = ? AND ${stale}`, [worker.id, lostAfterMs * 1000]);
     if (deleted.affectedRows === 0) continue; // another reaper claimed it
     result.workers.push(worker.id);
-    for (const key of keys) held.add(key);
+    held.set(worker.id, keys);
   }
 
   const orphaned: Array<{ id: string; scanJobId: string }> = await db
@@ -73,9 +74,17 @@ export async function reapLostWorkers(db: DataSource, locks: GraphileLocks, lost
         .update({ id: attempt.id, outcome: ScanAttemptOutcome.RUNNING }, { outcome: ScanAttemptOutcome.WORKER_LOST, code: "WORKER_LOST", finishedAt: new Date() });
     }
   }
-  // A job the dead process had taken from the queue but not yet started still reads QUEUED: it needs a new graphile job too.
-  const notStarted = held.size === 0 ? [] : await db.getRepository(ScanJob).find({ select: { id: true }, where: { id: In([...held]), status: ScanJobStatus.QUEUED } });
-  for (const job of notStarted) if (!result.requeued.includes(job.id)) result.requeued.push(job.id);
+  // A job the dead process had taken from the queue but never started (no attempt of its) still reads QUEUED:
+  // it needs a new graphile job too. Jobs whose attempt it did start were re-queued above, by whichever reaper ended it.
+  for (const [workerId, keys] of held) {
+    if (keys.length === 0) continue;
+    const notStarted: Array<{ id: string }> = await db.query(
+      `SELECT j.id FROM scan_job j WHERE j.id IN (?) AND j.status = 'QUEUED'
+         AND NOT EXISTS (SELECT 1 FROM scan_attempt a WHERE a.scanJobId = j.id AND a.workerId = ?)`,
+      [keys, workerId],
+    );
+    for (const { id } of notStarted) if (!result.requeued.includes(id)) result.requeued.push(id);
+  }
   await locks.enqueueScans(result.requeued);
   return result;
 }
