@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { DataSource } from "typeorm";
+import { type OsvRecord, parseOsvRecord } from "../../workers/vuln/osv/record";
+import { databaseVersion, saveDatabaseVersion } from "../../workers/vuln/store/database-version";
+import { recordsAffecting, storeRecords } from "../../workers/vuln/store/record-store";
+import { openWorkerSide, type WorkerSide } from "../helpers/discovery";
+import { fixturePath } from "../helpers/fixtures";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+let server: TestServer;
+let side: WorkerSide;
+let db: DataSource;
+
+/** Every real OSV record of the shared fixtures. */
+function fixtureRecords(): OsvRecord[] {
+  const root = fixturePath("osv");
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
+    .map((entry) => parseOsvRecord(JSON.parse(readFileSync(path.join(entry.parentPath, entry.name), "utf8"))));
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  side = await openWorkerSide(server);
+  db = side.db;
+});
+
+afterAll(async () => {
+  await side?.close();
+  await server?.stop();
+});
+
+test("records merge by id and modified; withdrawn ones are removed; the version is kept as told", async () => {
+  const records = fixtureRecords();
+  expect(records).toHaveLength(27);
+  expect(await databaseVersion(db)).toBe(0);
+
+  expect(await storeRecords(db, records, 1)).toEqual({ imported: 27, withdrawn: 0, unchanged: 0 });
+  await saveDatabaseVersion(db, 1);
+  expect(await storeRecords(db, records, 2)).toEqual({ imported: 0, withdrawn: 0, unchanged: 27 });
+
+  const [musl] = records.filter((r) => r.id === "ALPINE-CVE-2025-26519");
+  const newer = { ...musl, modified: "2030-01-01T00:00:00Z", summary: "updated" };
+  const older = { ...records.find((r) => r.id === "DLA-3008-1")!, modified: "2000-01-01T00:00:00Z" };
+  const gone = { ...records.find((r) => r.id === "GHSA-whgm-jr23-g3j9")!, withdrawn: "2030-01-01T00:00:00Z" };
+  const neverSeen = { ...gone, id: "GHSA-0000-0000-0000" };
+  expect(await storeRecords(db, [newer, older, gone, neverSeen], 2)).toEqual({ imported: 1, withdrawn: 1, unchanged: 1 });
+  await saveDatabaseVersion(db, 2);
+  expect(await databaseVersion(db)).toBe(2);
+
+  const rows = await db.query("SELECT id, version FROM vuln_record WHERE id IN (?) ORDER BY id", [[musl.id, older.id, gone.id]]);
+  expect(rows).toEqual([
+    { id: "ALPINE-CVE-2025-26519", version: 2 },
+    { id: "DLA-3008-1", version: 1 },
+  ]);
+  expect(await db.query("SELECT COUNT(*) AS n FROM vuln_affected WHERE recordId = ?", [gone.id])).toEqual([{ n: "0" }]);
+});
+
+test("candidates are found by ecosystem and normalised name (PEP 503 for PyPI)", async () => {
+  const found = await recordsAffecting(db, [
+    { ecosystem: "PyPI", name: "jinja2" },
+    { ecosystem: "Alpine:v3.18", name: "musl" },
+  ]);
+  expect(found.map((r) => r.id).sort()).toEqual(["ALPINE-CVE-2025-26519", "GHSA-h5c8-rqwp-cp95", "GHSA-h75v-3vvj-5mfj"]);
+  expect(found.find((r) => r.id === "ALPINE-CVE-2025-26519")!.summary).toBe("updated");
+  expect(await recordsAffecting(db, [{ ecosystem: "Alpine:v3.17", name: "busybox" }])).toEqual([]);
+});
