@@ -27,6 +27,12 @@ export const ENVIRONMENT = {
   DRYDOCK_MAX_LAYER_BYTES: { default: "8589934592", about: "uncompressed bytes of one image layer (LAYER_TOO_LARGE)" },
   DRYDOCK_MAX_LAYER_ENTRIES: { default: "1000000", about: "tar entries in one image layer (TOO_MANY_ENTRIES)" },
   DRYDOCK_MAX_FILE_BYTES: { default: "1073741824", about: "any file handed to an analyzer (FILE_TOO_LARGE)" },
+  DRYDOCK_IMPORT_ROOTS: {
+    default: "",
+    about: "comma-separated folders OSV imports may read from (empty: <DRYDOCK_DATA_DIR>/osv)",
+  },
+  DRYDOCK_OSV_SOURCES: { default: "", about: "comma-separated OSV sources (paths under the import roots, or http(s) URLs) imported on DRYDOCK_OSV_SCHEDULE" },
+  DRYDOCK_OSV_SCHEDULE: { default: "30 3 * * *", about: "cron schedule (5 fields, UTC) of the import of DRYDOCK_OSV_SOURCES" },
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENT;
@@ -47,6 +53,9 @@ export interface Config {
   maxLayerBytes: number;
   maxLayerEntries: number;
   maxFileBytes: number;
+  importRoots: string[];
+  osvSources: string[];
+  osvSchedule: string;
 }
 
 type Env = Partial<Record<string, string | undefined>>;
@@ -65,7 +74,25 @@ function positiveInteger(env: Env, name: EnvironmentName, max: number): number {
   return value;
 }
 
+function list(env: Env, name: EnvironmentName): string[] {
+  return read(env, name)
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Five cron fields, as graphile-worker's crontab takes them. */
+function cronSchedule(env: Env, name: EnvironmentName): string {
+  const value = read(env, name).trim().replace(/\s+/g, " ");
+  const fields = value.split(" ");
+  if (fields.length !== 5 || !fields.every((field) => /^[\d*,\-/]+$/.test(field))) {
+    throw new StartupError(`${name}=${value} is not a cron schedule of 5 numeric fields (minute hour day month weekday), e.g. "30 3 * * *"`);
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(read(env, "DRYDOCK_DATA_DIR"));
   return {
     mysqlUrl: read(env, "MYSQL_URL"),
     databaseUrl: read(env, "DATABASE_URL"),
@@ -73,7 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: read(env, "HOST"),
     production: read(env, "NODE_ENV") === "production",
     secretKey: read(env, "DRYDOCK_SECRET_KEY") || undefined,
-    dataDir: path.resolve(read(env, "DRYDOCK_DATA_DIR")),
+    dataDir,
     workerConcurrency: Math.max(1, positiveInteger(env, "WORKER_CONCURRENCY", 1000)),
     timezone: read(env, "TZ") || Intl.DateTimeFormat().resolvedOptions().timeZone,
     logLevel: read(env, "LOG_LEVEL"),
@@ -82,5 +109,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxLayerBytes: Math.max(1, positiveInteger(env, "DRYDOCK_MAX_LAYER_BYTES", Number.MAX_SAFE_INTEGER)),
     maxLayerEntries: Math.max(1, positiveInteger(env, "DRYDOCK_MAX_LAYER_ENTRIES", Number.MAX_SAFE_INTEGER)),
     maxFileBytes: Math.max(1, positiveInteger(env, "DRYDOCK_MAX_FILE_BYTES", Number.MAX_SAFE_INTEGER)),
+    importRoots: (list(env, "DRYDOCK_IMPORT_ROOTS").length > 0 ? list(env, "DRYDOCK_IMPORT_ROOTS") : [path.join(dataDir, "osv")]).map((root) => path.resolve(root)),
+    osvSources: list(env, "DRYDOCK_OSV_SOURCES"),
+    osvSchedule: cronSchedule(env, "DRYDOCK_OSV_SCHEDULE"),
   };
 }
