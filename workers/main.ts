@@ -15,7 +15,7 @@ import { ImageScanner } from "./scan/image-scanner";
 import { LayerCache } from "./scan/layer-cache";
 import { DEFAULT_LAYER_LIMITS } from "./scan/layers/layer-result";
 import { WorkerLiveness } from "./scan/worker-liveness";
-import { createTaskList, CRONTAB } from "./tasks";
+import { createTaskList, crontab } from "./tasks";
 
 export interface RunningWorker {
   /** This process's worker_instance id. */
@@ -95,8 +95,8 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
         timeoutMs: (minutes) => minutes * minuteMs,
         livenessMs: SCAN_LIVENESS_MS,
         logger,
-      }),
-      crontab: CRONTAB,
+      }, { db, roots: config.importRoots, logger }, config.osvSources),
+      crontab: crontab({ sources: config.osvSources, schedule: config.osvSchedule }),
       noHandleSignals: true,
       logger: graphileLogger(logger),
       events,

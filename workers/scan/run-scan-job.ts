@@ -1,11 +1,13 @@
 import type { DataSource } from "typeorm";
-import { Image } from "../../db/entities";
+import { Image, ScanJob } from "../../db/entities";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
 import type { Logger } from "../../lib/logger";
 import type { AdapterPool } from "./adapter-pool";
 import { endOf, type StopReason } from "./attempt-rules";
 import { beginAttempt, endAttempt, holdsJob } from "./attempt-store";
 import { hasCurrentInventory, writeInventory } from "./artifact-store";
+import { matchArtifact, writeFindings } from "../vuln/findings/artifact-findings";
+import { databaseVersion } from "../vuln/store/database-version";
 import type { ImageScanner } from "./image-scanner";
 
 export interface ScanJobDependencies {
@@ -78,6 +80,11 @@ export async function runScanJob(deps: ScanJobDependencies, scanJobId: string): 
     const outcome = scanned.output;
     const transition = await endAttempt(deps.db, token, { outcome: ScanAttemptOutcome.SUCCEEDED }, async (tx) => {
       if (outcome) await writeInventory(tx, image.digest, deps.analyzersKey, outcome.layerCount, outcome.inventory);
+      // Matched at the current database version, a reused inventory too: cheap, and the job records the version.
+      const version = await databaseVersion(tx);
+      const matched = await matchArtifact(tx, image.digest);
+      if (matched) await writeFindings(tx, image.digest, matched, version);
+      await tx.getRepository(ScanJob).update({ id: scanJobId }, { databaseVersion: version });
     });
     if (transition) {
       log.info(

@@ -1,6 +1,7 @@
 import type { RawRecord } from "./raw-record";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true }); // strips a leading BOM
+const STARTS_WITH_ARRAY = /^[ \t\n\r]*\[/;
 
 /**
  * The records of one JSON document: the document itself, or, when its top
@@ -15,7 +16,7 @@ export function* documentRecords(origin: string, bytes: Uint8Array): Generator<R
     yield { origin, error: "not UTF-8 text" };
     return;
   }
-  if (!text.trimStart().startsWith("[")) {
+  if (!STARTS_WITH_ARRAY.test(text)) {
     yield { origin, text };
     return;
   }

@@ -32,8 +32,8 @@ export class SourceReadError extends Error {
   }
 }
 
-/** The `code` of a Node system error (ENOENT, EACCES…), if any. */
-export function nodeErrorCode(error: unknown): string | undefined {
+/** A system error's code (ENOENT, EACCES…), else its message: for "cannot be read (…)". */
+export function failureReason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
+  return typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
 }

@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ImportSourceError, nodeErrorCode } from "./errors";
+import { ImportSourceError, failureReason } from "./errors";
 import { isInside } from "./paths";
 
 export interface UrlSource {
@@ -64,9 +64,9 @@ function resolvePath(typed: string, roots: readonly string[]): LocalSource {
     // Outside the roots, "no such file" would tell whether a path exists: say only that it is refused.
     const lexicalRoots = [...roots.map((root) => path.resolve(root)), ...realRoots];
     if (!lexicalRoots.some((root) => isInside(absolute, root))) throw notUnderRoots();
-    const code = nodeErrorCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") throw new ImportSourceError(`no such file: ${typed}`);
-    throw new ImportSourceError(`${typed} cannot be read (${code ?? String(error)})`);
+    const reason = failureReason(error);
+    if (reason === "ENOENT" || reason === "ENOTDIR") throw new ImportSourceError(`no such file: ${typed}`);
+    throw new ImportSourceError(`${typed} cannot be read (${reason})`);
   }
 
   const root = realRoots.find((candidate) => isInside(real, candidate));
@@ -76,7 +76,7 @@ function resolvePath(typed: string, roots: readonly string[]): LocalSource {
   try {
     stat = fs.statSync(real);
   } catch (error) {
-    throw new ImportSourceError(`${typed} cannot be read (${nodeErrorCode(error) ?? String(error)})`);
+    throw new ImportSourceError(`${typed} cannot be read (${failureReason(error)})`);
   }
   const kind = stat.isDirectory() ? "directory" : stat.isFile() ? fileKind(real) : undefined;
   if (kind === undefined) throw new ImportSourceError(`${typed} is not a directory, .json or .zip file`);
