@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { retryOnDeadlock } from "../../../db/deadlock-retry";
 import { normalisePackageName } from "../match/names";
 import type { OsvRecord } from "../osv/record";
@@ -73,7 +73,7 @@ export async function storeRecords(db: DataSource, records: OsvRecord[], version
 }
 
 /** The stored records that affect any of `keys` (ecosystem, normalised name): matching's candidates. */
-export async function recordsAffecting(db: DataSource, keys: ReadonlyArray<{ ecosystem: string; name: string }>): Promise<OsvRecord[]> {
+export async function recordsAffecting(db: DataSource | EntityManager, keys: ReadonlyArray<{ ecosystem: string; name: string }>): Promise<OsvRecord[]> {
   if (keys.length === 0) return [];
   const rows: Array<{ json: string }> = await db.query(
     `SELECT r.json FROM vuln_record r WHERE r.id IN (
