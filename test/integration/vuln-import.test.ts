@@ -4,7 +4,7 @@ import path from "node:path";
 import { parseCrontab } from "graphile-worker";
 import type { DataSource } from "typeorm";
 import { ImportRun } from "../../db/entities";
-import { ImportStatus } from "../../db/enums";
+import { ImportStatus, PackageType } from "../../db/enums";
 import { crontab } from "../../workers/tasks";
 import { runImport } from "../../workers/vuln/import/import-run";
 import { databaseVersion } from "../../workers/vuln/store/database-version";
@@ -51,8 +51,8 @@ test("an import merges records, reports malformed ones by id, takes a new versio
   // An inventory stored before any record exists: alpine 3.18 with musl 1.2.4-r0 (real fixture versions).
   const alpine = randomDigest();
   await seedArtifact(db, alpine, { id: "alpine", versionId: "3.18.1", prettyName: null, versionCodename: null }, [
-    { type: "apk", name: "musl", version: "1.2.4-r0", purl: "pkg:apk/alpine/musl@1.2.4-r0", sourceName: "musl" },
-    { type: "apk", name: "zlib", version: "1.2.13-r1", purl: "pkg:apk/alpine/zlib@1.2.13-r1", sourceName: "zlib" },
+    { type: PackageType.apk, name: "musl", version: "1.2.4-r0", purl: "pkg:apk/alpine/musl@1.2.4-r0", sourceName: "musl" },
+    { type: PackageType.apk, name: "zlib", version: "1.2.13-r1", purl: "pkg:apk/alpine/zlib@1.2.13-r1", sourceName: "zlib" },
   ]);
   const image = await seedImage(db, registryId, { digest: alpine });
   const broken = path.join(root, "broken");
