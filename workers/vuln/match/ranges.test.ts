@@ -1,8 +1,9 @@
 import type { OsvRange } from "../osv/record";
+import { SEMVER, schemeForEcosystem } from "../versions";
 import { InvalidVersionError, type VersionScheme } from "../versions/version-scheme";
 import { type AffectedVerdict, affectedBy, affectedByAny } from "./ranges";
 import { numericScheme } from "./test-support/numeric-scheme";
-import { affectedEntry, ecosystemRange, gitRange, semverRange } from "./test-support/osv-builders";
+import { affectedEntry, ecosystemRange, gitRange, realRecord, semverRange } from "./test-support/osv-builders";
 
 /** A scheme that can read nothing: a range ordered by it can only be skipped. */
 const unreadable: VersionScheme = {
@@ -201,8 +202,102 @@ describe("affectedByAny", () => {
     expect(affectedByAny(version, entries, schemes)).toEqual(verdict);
   });
 
-  it("is affected when no entry is undecided but one lists the version", () => {
+  it("counts one entry's versions list when another entry's ranges miss", () => {
     const listed = [affectedEntry("Numeric", "p", [ecosystemRange({ introduced: "5" })]), affectedEntry("Numeric", "p", [], ["1.0"])];
     expect(affectedByAny("1.0", listed, schemes)).toEqual(affected(null));
+  });
+});
+
+describe("affectedByAny with the real records and version schemes", () => {
+  /** The verdict of a real record's entries for one package, ordered as the matcher orders them. */
+  function verdict(dir: string, id: string, ecosystem: string, name: string, version: string): AffectedVerdict {
+    const entries = realRecord(dir, id).affected.filter(({ package: pkg }) => pkg?.ecosystem === ecosystem && pkg.name === name);
+    expect(entries).not.toHaveLength(0);
+    return affectedByAny(version, entries, { ecosystem: schemeForEcosystem(ecosystem), semver: SEMVER });
+  }
+
+  it.each<[string, string, AffectedVerdict]>([
+    ["Alpine:v3.18", "1.2.4-r0", affected("1.2.4-r3")],
+    ["Alpine:v3.18", "1.2.4-r2", affected("1.2.4-r3")],
+    ["Alpine:v3.18", "1.2.4-r3", unaffected],
+    ["Alpine:v3.18", "1.2.4-r10", unaffected],
+    ["Alpine:v3.18", "0.9.12-r0", unaffected],
+    ["Alpine:v3.16", "1.2.3-r0", affected("1.2.3-r4")],
+    ["Alpine:v3.17", "1.2.3-r5", affected("1.2.3-r6")],
+    ["Alpine:v3.19", "1.2.4_git20230717-r4", affected("1.2.4_git20230717-r5")],
+    ["Alpine:v3.19", "1.2.4-r0", affected("1.2.4_git20230717-r5")],
+    ["Alpine:v3.22", "1.2.5-r9", affected("1.2.5-r10")],
+    ["Alpine:v3.24", "1.2.5-r10", unaffected],
+  ])("ALPINE-CVE-2025-26519: musl on %s at %s", (ecosystem, version, expected) => {
+    expect(verdict("Alpine", "ALPINE-CVE-2025-26519", ecosystem, "musl", version)).toEqual(expected);
+  });
+
+  it.each<[string, string, string, AffectedVerdict]>([
+    ["DLA-3008-1", "openssl", "1.1.0l-1~deb9u5", affected("1.1.0l-1~deb9u6")],
+    ["DLA-3008-1", "openssl", "1.1.0l-1~deb9u6", unaffected],
+    ["DLA-3008-1", "openssl", "1.1.0l-1", unaffected], // ~ sorts before the end: the fix is older than 1.1.0l-1
+    ["DLA-3012-1", "libxml2", "2.9.4+dfsg1-2.2+deb9u6", affected("2.9.4+dfsg1-2.2+deb9u7")],
+    ["DLA-3022-1", "dpkg", "1.18.25", affected("1.18.26")],
+    ["DLA-3022-1", "dpkg", "1.21.22", unaffected],
+    ["DLA-3051-1", "tzdata", "2021a-0+deb9u3", affected("2021a-0+deb9u4")],
+    ["DLA-3051-1", "tzdata", "2024b-0+deb12u1", unaffected],
+  ])("%s: %s %s on Debian:9", (id, name, version, expected) => {
+    expect(verdict("Debian", id, "Debian:9", name, version)).toEqual(expected);
+  });
+
+  it.each<[string, string, string, AffectedVerdict]>([
+    ["GHSA-c2qf-rxjj-qqgw", "semver", "4.3.6", affected("5.7.2")],
+    ["GHSA-c2qf-rxjj-qqgw", "semver", "6.3.0", affected("6.3.1")],
+    ["GHSA-c2qf-rxjj-qqgw", "semver", "7.5.1", affected("7.5.2")],
+    ["GHSA-c2qf-rxjj-qqgw", "semver", "5.7.2", unaffected],
+    ["GHSA-hrpp-h998-j3pp", "qs", "6.5.3", unaffected], // exactly the fix of the 6.5 range
+    ["GHSA-hrpp-h998-j3pp", "qs", "6.5.2", affected("6.5.3")],
+    ["GHSA-hrpp-h998-j3pp", "qs", "6.2.3", affected("6.2.4")],
+    ["GHSA-hrpp-h998-j3pp", "qs", "6.10.2", affected("6.10.3")],
+    ["GHSA-hrpp-h998-j3pp", "qs", "6.11.0", unaffected],
+    ["GHSA-xvch-5gv4-984h", "minimist", "1.2.8", unaffected],
+    ["GHSA-xvch-5gv4-984h", "minimist", "1.2.5", affected("1.2.6")],
+    ["GHSA-xvch-5gv4-984h", "minimist", "0.2.3", affected("0.2.4")],
+    ["GHSA-vh95-rmgr-6w4m", "minimist", "1.2.8", unaffected],
+    ["GHSA-vh95-rmgr-6w4m", "minimist", "1.2.2", affected("1.2.3")],
+    ["GHSA-rv95-896h-c2vc", "express", "5.0.0-alpha.1", affected("5.0.0-beta.3")],
+    ["GHSA-rv95-896h-c2vc", "express", "5.0.0-beta.2", affected("5.0.0-beta.3")],
+    ["GHSA-rv95-896h-c2vc", "express", "5.0.0", unaffected],
+    ["GHSA-rv95-896h-c2vc", "express", "4.19.1", affected("4.19.2")],
+    ["GHSA-3h5v-q93c-6h6q", "ws", "8.17.0", affected("8.17.1")],
+    ["GHSA-3h5v-q93c-6h6q", "ws", "2.0.0", unaffected],
+    ["GHSA-jf85-cpcp-j695", "lodash.defaultsdeep", "4.6.0", affected("4.6.1")],
+    ["GHSA-whgm-jr23-g3j9", "ansi-html", "0.0.7", affected("0.0.8")], // a SEMVER range
+    ["GHSA-27h2-hvpr-p74q", "jsonwebtoken", "8.5.1", affected("9.0.0")],
+    // database_specific.last_known_affected_version_range ("<= 8.5.1") is no range: only the events count.
+    ["GHSA-27h2-hvpr-p74q", "jsonwebtoken", "8.5.2", affected("9.0.0")],
+  ])("%s: npm %s %s", (id, name, version, expected) => {
+    expect(verdict("npm", id, "npm", name, version)).toEqual(expected);
+  });
+
+  it.each<[string, string, string, AffectedVerdict]>([
+    ["PYSEC-2023-74", "requests", "2.30.0", affected("2.31.0")],
+    ["PYSEC-2023-74", "requests", "2.3", affected("2.31.0")], // PEP 440: 2.3 is 2.3.0
+    ["PYSEC-2023-74", "requests", "2.31.0", unaffected],
+    // Its GIT range starts at "0": were it read, 2.2.1 would be affected.
+    ["PYSEC-2023-74", "requests", "2.2.1", unaffected],
+    ["PYSEC-2020-148", "urllib3", "1.25.8", affected("1.25.9")],
+    ["PYSEC-2020-148", "urllib3", "0.3", affected("1.25.9")],
+    ["PYSEC-2021-98", "django", "3.0", affected("3.1.12")],
+    ["PYSEC-2021-98", "django", "3.2.3", affected("3.2.4")],
+    ["PYSEC-2021-98", "django", "2.2.24", unaffected],
+    ["GHSA-9wx4-h78v-vm56", "requests", "2.32.0", affected("2.32.2")], // last_known_affected "< 2.32.0" ignored
+    ["GHSA-34jh-p97f-mpxf", "urllib3", "2.0.0", affected("2.2.2")],
+    ["GHSA-v845-jxx5-vc9f", "urllib3", "1.26.17", unaffected],
+  ])("%s: PyPI %s %s", (id, name, version, expected) => {
+    expect(verdict("PyPI", id, "PyPI", name, version)).toEqual(expected);
+  });
+
+  it.each([
+    ["PyPI", "PYSEC-2023-74", "PyPI", "requests", "latest!", "not a pep440 version"],
+    ["npm", "GHSA-c2qf-rxjj-qqgw", "npm", "semver", "4.3", "not a semver version"],
+    ["Alpine", "ALPINE-CVE-2025-26519", "Alpine:v3.18", "musl", "1.2.4-r0-r1", "not a apk version"],
+  ])("skips a version its ecosystem cannot read (%s %s %s)", (dir, id, ecosystem, name, version, reason) => {
+    expect(verdict(dir, id, ecosystem, name, version)).toEqual({ skipped: expect.stringContaining(`${JSON.stringify(version)} is ${reason}`) });
   });
 });

@@ -33,7 +33,7 @@ interface Interval {
   scheme: VersionScheme;
 }
 
-interface SortedEvent {
+interface EventParts {
   kind: OsvEventKind;
   version: string;
 }
@@ -91,13 +91,13 @@ function intervalContaining(version: string, range: OsvRange, scheme: VersionSch
 }
 
 /** Without `limit` events a range is unbounded; with them, `version` must sort below one (`*` is infinity). */
-function beforeLimits(version: string, events: readonly SortedEvent[], scheme: VersionScheme): boolean {
+function beforeLimits(version: string, events: readonly EventParts[], scheme: VersionScheme): boolean {
   const limits = events.filter((event) => event.kind === "limit");
   return limits.length === 0 || limits.some((limit) => limit.version === "*" || scheme.compare(version, limit.version) < 0);
 }
 
 /** Version order, `introduced: "0"` first; events at the same version keep the record's order. */
-function compareEvents(a: SortedEvent, b: SortedEvent, scheme: VersionScheme): number {
+function compareEvents(a: EventParts, b: EventParts, scheme: VersionScheme): number {
   const aFirst = a.kind === "introduced" && a.version === "0";
   const bFirst = b.kind === "introduced" && b.version === "0";
   if (aFirst || bFirst) return Number(bFirst) - Number(aFirst);

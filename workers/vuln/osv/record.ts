@@ -20,7 +20,7 @@ import {
 
 export type OsvRangeType = "ECOSYSTEM" | "SEMVER" | "GIT";
 
-export const OSV_EVENT_KINDS = ["introduced", "fixed", "last_affected", "limit"] as const;
+const OSV_EVENT_KINDS = ["introduced", "fixed", "last_affected", "limit"] as const;
 export type OsvEventKind = (typeof OSV_EVENT_KINDS)[number];
 
 /** One event of a range, as OSV writes it: exactly one key, e.g. `{ "fixed": "1.2.3" }`. */
@@ -102,7 +102,7 @@ const ID = /^\S+$/;
 
 /** Validates `json` as an OSV record; throws OsvRecordError with the record's id and the first problem found. */
 export function parseOsvRecord(json: unknown): OsvRecord {
-  const recordId = isJsonObject(json) && typeof json.id === "string" ? json.id : null;
+  const recordId = isJsonObject(json) && typeof json.id === "string" && json.id !== "" ? json.id : null;
   try {
     return readRecord(requireObject(json, "record"));
   } catch (error) {
