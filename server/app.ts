@@ -21,6 +21,8 @@ import { IntakeService } from "./modules/scan/intake.service";
 import { ScanJobService } from "./modules/scan/scan-job.service";
 import { SyncService } from "./modules/sync/sync.service";
 import { TokenService } from "./modules/token/token.service";
+import { ImportRunService } from "./modules/vuln/import-run.service";
+import { VulnerabilityService } from "./modules/vuln/vulnerability.service";
 
 export interface AppDependencies {
   db: DataSource;
@@ -29,6 +31,8 @@ export interface AppDependencies {
   secrets: SecretBox;
   logger: Logger;
   timezone: string;
+  /** Where vulnerability imports may read (DRYDOCK_IMPORT_ROOTS). */
+  importRoots: readonly string[];
 }
 
 export function createServices(deps: AppDependencies): Services {
@@ -44,6 +48,8 @@ export function createServices(deps: AppDependencies): Services {
     intake: new IntakeService(deps.db, deps.secrets, registries, deps.jobs),
     images: new ImageService(deps.db, registries),
     scanJobs: new ScanJobService(deps.db, deps.jobs),
+    vulnerabilities: new VulnerabilityService(deps.db),
+    imports: new ImportRunService(deps.db, deps.jobs, deps.importRoots),
   };
 }
 

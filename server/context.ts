@@ -10,6 +10,10 @@ import type { IntakeService } from "./modules/scan/intake.service";
 import type { ScanJobService } from "./modules/scan/scan-job.service";
 import type { SyncService } from "./modules/sync/sync.service";
 import type { Principal, TokenService } from "./modules/token/token.service";
+import type { ImportRunService } from "./modules/vuln/import-run.service";
+import { summarizeFindings } from "./modules/vuln/vulnerability-summary";
+import type { VulnerabilityService } from "./modules/vuln/vulnerability.service";
+import type { VulnerabilitySummary } from "./modules/vuln/vuln.objects";
 
 export interface Services {
   db: DataSource;
@@ -21,6 +25,8 @@ export interface Services {
   intake: IntakeService;
   images: ImageService;
   scanJobs: ScanJobService;
+  vulnerabilities: VulnerabilityService;
+  imports: ImportRunService;
 }
 
 /** Per-request batch loaders, so a list of registries reads its policies in one query. */
@@ -33,6 +39,8 @@ export interface Loaders {
   lastScanByImage: DataLoader<string, ScanJob | null>;
   /** Null before the digest was scanned. */
   artifactByDigest: DataLoader<string, Artifact | null>;
+  /** Null before the digest was scanned and matched. */
+  vulnerabilitySummaryByDigest: DataLoader<string, VulnerabilitySummary | null>;
 }
 
 export interface Context {
@@ -87,5 +95,6 @@ export function createLoaders(db: DataSource): Loaders {
       const byDigest = new Map(rows.map((r) => [r.digest, r]));
       return digests.map((digest) => byDigest.get(digest) ?? null);
     }),
+    vulnerabilitySummaryByDigest: new DataLoader((digests: readonly string[]) => summarizeFindings(db, digests)),
   };
 }

@@ -12,6 +12,8 @@ export interface JobQueue extends ScanEnqueuer {
   cancelScans(scanJobIds: string[]): Promise<void>;
   /** Queues a discovery run now; one already queued is replaced, one running is followed by this one. */
   requestSync(registryId: string): Promise<void>;
+  /** Queues an import run; imports run one at a time. */
+  queueImport(importRunId: string): Promise<void>;
 }
 
 export class GraphileJobQueue implements JobQueue {
@@ -35,6 +37,10 @@ export class GraphileJobQueue implements JobQueue {
       { registryId, trigger: SyncTrigger.MANUAL },
       { jobKey: registrySyncJobKey(registryId), queueName: registryQueueName(registryId), maxAttempts: 1 },
     );
+  }
+
+  async queueImport(importRunId: string): Promise<void> {
+    await this.utils.addJob("vulndb_import", { importRunId }, { queueName: "vulndb", maxAttempts: 1 });
   }
 
   private async removeJobs(keys: string[]): Promise<void> {

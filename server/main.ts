@@ -41,6 +41,7 @@ export async function startServer(config: Config, logger: Logger, announce: Anno
       secrets,
       logger,
       timezone: config.timezone,
+      importRoots: config.importRoots,
     });
     cleanup.push(() => apollo.stop());
     const http = await new Promise<import("node:http").Server>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { IntakeResolver } from "../modules/scan/intake.resolver";
 import { ScanJobResolver } from "../modules/scan/scan-job.resolver";
 import { SyncResolver } from "../modules/sync/sync.resolver";
 import { TokenResolver } from "../modules/token/token.resolver";
+import { ImportRunResolver } from "../modules/vuln/import-run.resolver";
 
 export const RESOLVERS = [
   RegistryResolver,
@@ -19,6 +20,7 @@ export const RESOLVERS = [
   IntakeResolver,
   ImageResolver,
   ScanJobResolver,
+  ImportRunResolver,
 ] as const;
 
 export function buildDrydockSchema(): Promise<GraphQLSchema> {

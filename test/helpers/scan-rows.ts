@@ -1,12 +1,13 @@
 /**
- * Rows the scan workers would write, stored directly: the API tests need
- * images, jobs, attempts and inventories without running a scan.
+ * Rows the scan and import workers would write, stored directly: the API
+ * tests need images, jobs, attempts, inventories, findings and import runs
+ * without running a scan or an import.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { Artifact, ArtifactPackage, Image, ScanAttempt, ScanJob } from "../../db/entities";
+import { Artifact, ArtifactPackage, Finding, Image, ImportRun, ImportRunChange, ScanAttempt, ScanJob } from "../../db/entities";
 import type { OperatingSystem } from "../../db/entities/artifact.entity";
-import { ImageSource, ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
+import { ImageSource, ImportStatus, PackageType, ScanAttemptOutcome, ScanJobStatus, Severity } from "../../db/enums";
 
 export function randomDigest(): string {
   return `sha256:${randomBytes(32).toString("hex")}`;
@@ -61,4 +62,41 @@ export async function seedArtifact(db: DataSource, digest: string, os: Operating
       ...p,
     })),
   );
+}
+
+/** finding.severityRank as the matcher writes it. */
+const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3, UNKNOWN: 4 };
+
+export type SeedFinding = Pick<Finding, "advisoryId" | "packageName" | "installedVersion" | "severity"> & Partial<Finding>;
+
+/**
+ * Findings of a scanned artifact, as matching against database version 1
+ * leaves them (an empty list: matched, nothing found).
+ */
+export async function seedFindings(db: DataSource, digest: string, findings: SeedFinding[]): Promise<void> {
+  await db.getRepository(Artifact).update({ digest }, { matchedVersion: 1 });
+  if (findings.length === 0) return;
+  await db.getRepository(Finding).insert(
+    findings.map((f) => ({
+      artifactDigest: digest,
+      aliases: [],
+      packageType: PackageType.deb,
+      sourceName: null,
+      fixedVersion: null,
+      cvssScore: null,
+      summary: null,
+      severityRank: SEVERITY_RANK[f.severity],
+      ...f,
+    })),
+  );
+}
+
+/** An import run, and the artifacts whose findings it changed. */
+export async function seedImportRun(db: DataSource, fields: Partial<ImportRun> = {}, changedDigests: string[] = []): Promise<ImportRun> {
+  const id = randomUUID();
+  await db.getRepository(ImportRun).insert({ id, source: "https://osv.example.com/all.zip", status: ImportStatus.SUCCEEDED, malformed: [], ...fields });
+  if (changedDigests.length > 0) {
+    await db.getRepository(ImportRunChange).insert(changedDigests.map((artifactDigest) => ({ importRunId: id, artifactDigest })));
+  }
+  return db.getRepository(ImportRun).findOneByOrFail({ id });
 }

@@ -6,7 +6,7 @@ import type { Image } from "../../db/entities";
 import { ScanJobStatus } from "../../db/enums";
 import { openMysql } from "../../db/mysql";
 import { buildDrydockSchema } from "../../server/graphql/schema";
-import { seedImage, seedScanJob } from "../helpers/scan-rows";
+import { seedImage, seedImportRun, seedScanJob } from "../helpers/scan-rows";
 import { errorCode, type GraphQLAnswer, startTestServer, type TestServer } from "../helpers/server";
 
 type Role = "ADMIN" | "OPERATOR" | "VIEWER";
@@ -17,8 +17,8 @@ type Caller = Role | "none";
  * operation of the schema must be listed, and nothing else: a new operation
  * fails this test until it is added here (with a request in REQUESTS below).
  * Roles DESIGN §5 gives to operations not built yet:
- *   VIEWER: importRuns, importRun, subscriptions
- *   ADMIN: importVulnerabilities, rotateWebhookSecret
+ *   VIEWER: subscriptions
+ *   ADMIN: rotateWebhookSecret
  */
 const LEAST_ROLE: Record<string, Role> = {
   // queries
@@ -45,6 +45,9 @@ const LEAST_ROLE: Record<string, Role> = {
   scanJob: "VIEWER",
   deleteScanJobs: "OPERATOR",
   retryScanJob: "OPERATOR",
+  importVulnerabilities: "ADMIN",
+  importRun: "VIEWER",
+  importRuns: "VIEWER",
 };
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
@@ -185,6 +188,30 @@ const REQUESTS: Record<string, () => Promise<Probe>> = {
       reached: (a) => a.data?.retryScanJob?.status === "QUEUED",
     };
   },
+  async importVulnerabilities() {
+    // A URL is checked, not fetched: the host need not exist.
+    const source = `https://osv.invalid/${unique("import")}.zip`;
+    return {
+      query: `mutation($source: String!) { importVulnerabilities(source: $source) { id source } }`,
+      variables: { source },
+      reached: (a) => a.data?.importVulnerabilities?.source === source,
+    };
+  },
+  async importRun() {
+    const run = await seedImportRun(db);
+    return {
+      query: `query($id: ID!) { importRun(id: $id) { id } }`,
+      variables: { id: run.id },
+      reached: (a) => a.data?.importRun?.id === run.id,
+    };
+  },
+  async importRuns() {
+    const run = await seedImportRun(db);
+    return {
+      query: `{ importRuns(first: 500) { nodes { id } } }`,
+      reached: (a) => a.data?.importRuns?.nodes?.some((n: { id: string }) => n.id === run.id) === true,
+    };
+  },
   async registryTypes() {
     return {
       query: `{ registryTypes { type } }`,
@@ -256,6 +283,7 @@ async function snapshot(): Promise<string> {
     registries(first: 500) { nodes { id name description updatedAt pullPolicy { criteria updatedAt } } }
     apiTokens { id name role }
     scanJobs(first: 500) { nodes { id status attemptCount finishedAt } }
+    importRuns(first: 500) { nodes { id status } }
   }`);
   return JSON.stringify(data);
 }

@@ -2,13 +2,13 @@ import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
 import { graphql } from "graphql";
 import type { DataSource } from "typeorm";
 import type { Image } from "../../db/entities";
-import { PackageType, Role, ScanJobStatus } from "../../db/enums";
+import { PackageType, Role, ScanJobStatus, Severity } from "../../db/enums";
 import { openMysql } from "../../db/mysql";
 import { type Context, createLoaders, type Services } from "../../server/context";
 import { buildDrydockSchema } from "../../server/graphql/schema";
 import { ImageService } from "../../server/modules/image/image.service";
 import { allPages } from "../helpers/pages";
-import { randomDigest, seedArtifact, seedImage, seedScanJob, type SeedPackage } from "../helpers/scan-rows";
+import { randomDigest, seedArtifact, seedFindings, seedImage, seedScanJob, type SeedPackage } from "../helpers/scan-rows";
 import { errorCode, startTestServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
@@ -182,6 +182,22 @@ describe("a scanned image", () => {
     scanned = await seedImage(db, registryB, { repository: "org/team/api", tag: "3.1", platform: "linux/amd64" });
     unscanned = await seedImage(db, registryB, { repository: "org/team/api", tag: "3.2" });
     await seedArtifact(db, scanned.digest, { id: "debian", versionId: "12", prettyName: "Debian GNU/Linux 12 (bookworm)", versionCodename: "bookworm" }, PACKAGES_SEEDED);
+    await seedFindings(db, scanned.digest, [
+      {
+        advisoryId: "GHSA-jfh8-c2jp-5v3q",
+        aliases: ["CVE-2021-44228"],
+        packageType: PackageType.maven,
+        packageName: "org.apache.logging.log4j:log4j-core",
+        installedVersion: "2.14.1",
+        fixedVersion: "2.15.0",
+        severity: Severity.CRITICAL,
+        cvssScore: 10,
+        summary: "Remote code injection in Log4j",
+      },
+      { advisoryId: "GHSA-35jh-r3h4-6jhm", aliases: [], packageType: PackageType.npm, packageName: "lodash", installedVersion: "4.17.21", severity: Severity.MEDIUM },
+      // Not in the inventory: listed without `affects`.
+      { advisoryId: "DLA-3000-1", aliases: ["CVE-2022-37434", "DEBIAN-CVE-2022-37434"], packageName: "zlib1g", installedVersion: "1:1.2.13.dfsg-1", severity: Severity.LOW },
+    ]);
     await seedScanJob(db, scanned, { status: ScanJobStatus.SUCCEEDED, queuedAt: at(1), finishedAt: at(2) });
     latestSuccess = (await seedScanJob(db, scanned, { status: ScanJobStatus.SUCCEEDED, queuedAt: at(3), finishedAt: at(4) })).id;
     await seedScanJob(db, scanned, { status: ScanJobStatus.FAILED, queuedAt: at(5), finishedAt: at(6), errorCode: "SCAN_TIMEOUT" });
@@ -241,13 +257,49 @@ describe("a scanned image", () => {
     expect(components.find((c) => c.purl.startsWith("pkg:deb/debian/openssl"))).toMatchObject({ name: "openssl", version: "3.0.11-1" });
     expect(components.find((c) => c.purl.startsWith("pkg:deb/debian/openssl"))!.group).toBeUndefined();
   });
+
+  test("sbom lists the findings as vulnerabilities, each affecting the components of its package", async () => {
+    const answer = await server.gql(FIELDS, { id: scanned.id });
+    const sbom = answer.data!.image.sbom;
+    expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot5).validate(JSON.stringify(sbom))).toBeNull();
+    const refsOf = (name: string) => sbom.components.filter((c: { name: string }) => c.name === name).map((c: { "bom-ref": string }) => c["bom-ref"]);
+    const osv = (id: string) => ({ name: "OSV", url: `https://osv.dev/vulnerability/${id}` });
+
+    expect(sbom.vulnerabilities.map((v: { id: string }) => v.id)).toEqual(["GHSA-jfh8-c2jp-5v3q", "GHSA-35jh-r3h4-6jhm", "DLA-3000-1"]);
+    const [log4j, lodash, zlib] = sbom.vulnerabilities;
+    expect(log4j).toEqual({
+      "bom-ref": expect.stringMatching(/^vulnerability-\d+$/),
+      id: "GHSA-jfh8-c2jp-5v3q",
+      source: osv("GHSA-jfh8-c2jp-5v3q"),
+      references: [{ id: "CVE-2021-44228", source: { name: "NVD", url: "https://nvd.nist.gov/vuln/detail/CVE-2021-44228" } }],
+      ratings: [{ source: osv("GHSA-jfh8-c2jp-5v3q"), severity: "critical", score: 10 }],
+      description: "Remote code injection in Log4j",
+      recommendation: "Upgrade org.apache.logging.log4j:log4j-core to 2.15.0",
+      affects: [{ ref: refsOf("log4j-core")[0], versions: [{ version: "2.14.1", status: "affected" }] }],
+      properties: [{ name: "drydock:fixedVersion", value: "2.15.0" }],
+    });
+    // lodash 4.17.21 is installed at two paths: two components, both affected.
+    expect(new Set(sbom.vulnerabilities.map((v: { "bom-ref": string }) => v["bom-ref"])).size).toBe(3);
+    expect(refsOf("lodash")).toHaveLength(2);
+    expect(lodash.affects.map((a: { ref: string }) => a.ref).sort()).toEqual(refsOf("lodash").sort());
+    expect(lodash.ratings).toEqual([{ source: osv("GHSA-35jh-r3h4-6jhm"), severity: "medium" }]);
+    expect(lodash.recommendation).toBeUndefined();
+    expect(zlib.affects).toBeUndefined();
+    expect(zlib.references).toEqual([
+      { id: "CVE-2022-37434", source: { name: "NVD", url: "https://nvd.nist.gov/vuln/detail/CVE-2022-37434" } },
+      { id: "DEBIAN-CVE-2022-37434", source: osv("DEBIAN-CVE-2022-37434") },
+    ]);
+  });
 });
 
-test("a page of images reads its registries, last scans and artifacts in one statement each", async () => {
+test("a page of images reads its registries, last scans, artifacts and vulnerability summaries in one statement each", async () => {
   for (let i = 0; i < 12; i++) {
     const image = await seedImage(db, i % 2 ? registryA : registryB, { repository: "batch/app", tag: `v${i}` });
     await seedScanJob(db, image, { status: ScanJobStatus.SUCCEEDED, finishedAt: at(i) });
-    if (i % 3 === 0) await seedArtifact(db, image.digest, { id: "alpine", versionId: "3.19", prettyName: null, versionCodename: null }, []);
+    if (i % 3 === 0) {
+      await seedArtifact(db, image.digest, { id: "alpine", versionId: "3.19", prettyName: null, versionCodename: null }, []);
+      await seedFindings(db, image.digest, [{ advisoryId: `ALPINE-CVE-2026-${i}`, packageName: "musl", installedVersion: "1.2.4-r2", severity: Severity.CRITICAL }]);
+    }
   }
   const counted = await openMysql(server.config.mysqlUrl, 2);
   try {
@@ -258,7 +310,9 @@ test("a page of images reads its registries, last scans and artifacts in one sta
     const context: Context = { principal: { tokenId: "test", name: "test", role: Role.VIEWER }, services, loaders: createLoaders(counted) };
     const result = await graphql({
       schema: await buildDrydockSchema(),
-      source: `{ images(first: 50, filter: { repository: "batch/app" }) { totalCount nodes { registry { id } lastScan { id } os { id } } } }`,
+      source: `{ images(first: 50, filter: { repository: "batch/app" }) {
+        totalCount nodes { registry { id } lastScan { id } os { id } vulnerabilitySummary { critical } }
+      } }`,
       contextValue: context,
     });
     expect(result.errors).toBeUndefined();
@@ -266,8 +320,9 @@ test("a page of images reads its registries, last scans and artifacts in one sta
     expect(nodes).toHaveLength(12);
     expect(nodes.filter((n: any) => n.os?.id === "alpine")).toHaveLength(4);
     expect(nodes.every((n: any) => n.lastScan && n.registry)).toBe(true);
-    // count, page, registries, last scans, artifacts
-    expect(statements).toBe(5);
+    expect(nodes.filter((n: any) => n.vulnerabilitySummary?.critical === 1)).toHaveLength(4);
+    // count, page, registries, last scans, artifacts, vulnerability summaries
+    expect(statements).toBe(6);
   } finally {
     await counted.destroy();
   }

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request } from "undici";
 import { runCli, type CliProcess } from "../helpers/cli";
 import { dropDatabases, newDatabaseUrls } from "../helpers/databases";
 import { fixturePath } from "../helpers/fixtures";
+import { expectedNpmFindings, readOsvFolder } from "../helpers/osv-expectations";
 import { buildLayer, file, symlink } from "../registry/image-builder";
 import { pushImage } from "../registry/push";
 import { type RunningRegistry, startRegistry } from "../registry/registry-server";
@@ -13,12 +14,16 @@ import { type RunningRegistry, startRegistry } from "../registry/registry-server
  * The whole product, as operators run it: a server and two workers as child
  * processes, a DOCKER_REGISTRY integration with an AUTOMATIC policy on the
  * real registry, one sync, and every selected image scanned — all through
- * GraphQL over HTTP.
+ * GraphQL over HTTP; then the OSV fixtures imported, and the findings read
+ * the same way.
  */
 
 const { mysqlUrl, databaseUrl, name } = newDatabaseUrls();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "drydock-e2e-"));
-const env = { MYSQL_URL: mysqlUrl, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", DRYDOCK_DATA_DIR: dataDir };
+// The real OSV fixtures, copied where imports may read them.
+const osvRoot = path.join(dataDir, "osv");
+cpSync(fixturePath("osv"), osvRoot, { recursive: true });
+const env = { MYSQL_URL: mysqlUrl, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", DRYDOCK_DATA_DIR: dataDir, DRYDOCK_IMPORT_ROOTS: osvRoot };
 const processes: CliProcess[] = [];
 let registry: RunningRegistry;
 let api: string;
@@ -131,3 +136,45 @@ test("sync → policy → scans in two workers → inventory, all through GraphQ
   expect(etl.pypi.nodes).toEqual([{ name: "Pygments", version: "2.6.1" }]);
   expect(etl.packages.totalCount).toBe(140 + 1);
 }, 120_000);
+
+test("importing the OSV fixtures re-matches the stored inventories: the expected findings, through GraphQL", async () => {
+  const { importVulnerabilities } = await gql(`mutation($source: String!) { importVulnerabilities(source: $source) { id status } }`, { source: osvRoot });
+  const deadline = Date.now() + 60_000;
+  let run: any;
+  for (;;) {
+    run = (await gql(`query($id: ID!) { importRun(id: $id) { status imported withdrawn version error changedImages(first: 10) { nodes { repository tag } } } }`, { id: importVulnerabilities.id })).importRun;
+    if (run.status === "SUCCEEDED" || run.status === "FAILED") break;
+    if (Date.now() > deadline) throw new Error(`import did not finish: ${JSON.stringify(run)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  expect(run).toMatchObject({ status: "SUCCEEDED", imported: 27, withdrawn: 0, version: 1, error: null });
+  // Only the Alpine + npm image has findings: the Debian 12 image meets Debian:9 records only.
+  expect(run.changedImages.nodes).toEqual([{ repository: "web/storefront", tag: "2.1" }]);
+
+  const { images } = await gql(`{ images(first: 10) { nodes { repository tag
+    vulnerabilitySummary { critical high medium low unknown fixable }
+    vulnerabilities(first: 50) { totalCount nodes { advisoryId aliases packageName installedVersion fixedVersion severity } } } } }`);
+  const byRepository = new Map(images.nodes.map((image: any) => [image.repository, image]));
+  const etl: any = byRepository.get("data/etl");
+  expect(etl.vulnerabilities.totalCount).toBe(0);
+
+  const storefront: any = byRepository.get("web/storefront");
+  const lock = JSON.parse(readFileSync(fixturePath("pkgdb", "npm", "in-place-npm", "package-lock.json"), "utf8")) as { packages: Record<string, { name?: string; version: string }> };
+  const lockPackages = Object.entries(lock.packages)
+    .filter(([key]) => key !== "")
+    .map(([key, entry]) => ({ name: entry.name ?? key.split("node_modules/").pop()!, version: entry.version }));
+  const expectedNpm = expectedNpmFindings(readOsvFolder(path.join(osvRoot, "npm")), lockPackages);
+  expect(expectedNpm.map((f) => f.advisoryId)).toEqual(["GHSA-c2qf-rxjj-qqgw"]);
+  // fixtures README: musl 1.2.4-r0 on Alpine:v3.18 is affected, fixed in 1.2.4-r3. Alpine advisories name the origin
+  // package: musl-utils 1.2.4-r0 (origin musl) is affected as well.
+  const alpineAffected = ["musl", "musl-utils"].map((packageName) => ({ advisoryId: "ALPINE-CVE-2025-26519", packageName, installedVersion: "1.2.4-r0", fixedVersion: "1.2.4-r3" }));
+  const expected = [...alpineAffected, ...expectedNpm];
+  const actual = storefront.vulnerabilities.nodes.map(({ advisoryId, packageName, installedVersion, fixedVersion }: any) => ({ advisoryId, packageName, installedVersion, fixedVersion }));
+  const order = (a: { advisoryId: string; packageName: string }, b: { advisoryId: string; packageName: string }) =>
+    a.advisoryId.localeCompare(b.advisoryId) || a.packageName.localeCompare(b.packageName);
+  expect(actual.sort(order)).toEqual(expected.sort(order));
+  expect(storefront.vulnerabilities.nodes.find((v: any) => v.advisoryId === "ALPINE-CVE-2025-26519").aliases).toContain("CVE-2025-26519");
+  const summary = storefront.vulnerabilitySummary;
+  expect(summary.critical + summary.high + summary.medium + summary.low + summary.unknown).toBe(3);
+  expect(summary.fixable).toBe(3);
+}, 90_000);

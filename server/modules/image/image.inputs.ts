@@ -1,6 +1,6 @@
 import { IsOptional, MaxLength } from "class-validator";
 import { Field, ID, InputType } from "type-graphql";
-import { PackageType } from "../../../db/enums";
+import { PackageType, Severity } from "../../../db/enums";
 
 @InputType({ description: "Images matching every field given" })
 export class ImageFilter {
@@ -27,6 +27,9 @@ export class ImageFilter {
 
   @Field(() => Boolean, { nullable: true, description: "false: only history (tags that moved on)" })
   current?: boolean | null;
+
+  @Field(() => Severity, { nullable: true, description: "Images with at least one vulnerability of this severity or a worse one" })
+  minSeverity?: Severity | null;
 }
 
 @InputType({ description: "Packages matching every field given" })

@@ -6,9 +6,11 @@ import { Role } from "../../../db/enums";
 import type { Context } from "../../context";
 import { ConnectionType, PageArgs } from "../../graphql/connection";
 import { ScanJobConnection } from "../scan/scan-job.objects";
+import { VulnerabilityFilter } from "../vuln/vuln.inputs";
+import { VulnerabilityConnection, VulnerabilitySummary } from "../vuln/vuln.objects";
 import { ImageFilter, PackageFilter } from "./image.inputs";
+import { ImageConnection } from "./image.objects";
 
-const ImageConnection = ConnectionType(Image, "Image");
 const PackageConnection = ConnectionType(ArtifactPackage, "Package");
 
 @Resolver(() => Image)
@@ -67,6 +69,26 @@ export class ImageResolver {
     @Ctx() ctx: Context,
   ) {
     return ctx.services.images.packages(image, filter, page);
+  }
+
+  @FieldResolver(() => VulnerabilityConnection, {
+    description: "The findings of the inventory, worst first, then by advisory id and package name; empty before a scan",
+  })
+  vulnerabilities(
+    @Root() image: Image,
+    @Arg("filter", () => VulnerabilityFilter, { nullable: true }) filter: VulnerabilityFilter | null,
+    @Args() page: PageArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.vulnerabilities.list(image.digest, filter, page);
+  }
+
+  @FieldResolver(() => VulnerabilitySummary, {
+    nullable: true,
+    description: "Counts of the findings; null until the image was scanned and matched against the vulnerability database",
+  })
+  vulnerabilitySummary(@Root() image: Image, @Ctx() ctx: Context) {
+    return ctx.loaders.vulnerabilitySummaryByDigest.load(image.digest);
   }
 
   /** Priced like a 1,000-package page: `images(first: 500) { sbom }` is refused as too costly. */

@@ -1,10 +1,11 @@
-import type { DataSource } from "typeorm";
-import { Artifact, ArtifactPackage, Image } from "../../../db/entities";
+import type { DataSource, SelectQueryBuilder } from "typeorm";
+import { Artifact, ArtifactPackage, Finding, Image } from "../../../db/entities";
 import { PackageType } from "../../../db/enums";
 import { BadUserInputError, NotFoundError } from "../../../lib/errors";
 import { type Connection, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
 import type { RegistryService } from "../registry/registry.service";
 import { parseImageReference } from "../scan/intake.parse";
+import { severityRank } from "../vuln/severity";
 import type { ImageFilter, PackageFilter } from "./image.inputs";
 import { buildSbom } from "./sbom";
 
@@ -24,12 +25,31 @@ export class ImageService {
   }
 
   /** Newest first (firstSeenAt, then id). */
-  async list(filter: ImageFilter | null | undefined, page: PageArgs): Promise<Connection<Image>> {
+  list(filter: ImageFilter | null | undefined, page: PageArgs): Promise<Connection<Image>> {
     const query = this.db.getRepository(Image).createQueryBuilder("i");
     for (const key of ["registryId", "repository", "tag", "digest", "removed", "current"] as const) {
       const value = filter?.[key];
       if (value !== undefined && value !== null) query.andWhere(`i.${key} = :${key}`, { [key]: value });
     }
+    if (filter?.minSeverity) {
+      query.andWhere("EXISTS (SELECT 1 FROM finding f WHERE f.artifactDigest = i.digest AND f.severityRank <= :minRank)", {
+        minRank: severityRank(filter.minSeverity),
+      });
+    }
+    return this.newestFirst(query, page);
+  }
+
+  /** The images whose artifact's findings an import run changed, newest first. */
+  changedBy(importRunId: string, page: PageArgs): Promise<Connection<Image>> {
+    const query = this.db
+      .getRepository(Image)
+      .createQueryBuilder("i")
+      .where("i.digest IN (SELECT c.artifactDigest FROM import_run_change c WHERE c.importRunId = :importRunId)", { importRunId });
+    return this.newestFirst(query, page);
+  }
+
+  /** A page of `query` by firstSeenAt, then id, both descending. */
+  private async newestFirst(query: SelectQueryBuilder<Image>, page: PageArgs): Promise<Connection<Image>> {
     const totalCount = await query.getCount();
     if (page.after) {
       const [firstSeenAt, id] = decodeCursor(page.after, 2);
@@ -85,7 +105,7 @@ export class ImageService {
     return toConnection(rows, page.first, totalCount, (r) => encodeCursor([PACKAGE_TYPE_POSITION.get(r.type)!, r.name, r.version, r.id]));
   }
 
-  /** CycloneDX 1.5 JSON of the image's inventory; null before a scan. */
+  /** CycloneDX 1.5 JSON of the image's inventory and its findings; null before a scan. */
   async sbom(image: Image): Promise<Record<string, unknown> | null> {
     const artifact = await this.db.getRepository(Artifact).findOneBy({ digest: image.digest });
     if (!artifact) return null;
@@ -94,6 +114,10 @@ export class ImageService {
       where: { artifactDigest: image.digest },
       order: { type: "ASC", name: "ASC", version: "ASC", id: "ASC" },
     });
-    return buildSbom(image, registry, artifact, packages);
+    const findings = await this.db.getRepository(Finding).find({
+      where: { artifactDigest: image.digest },
+      order: { severityRank: "ASC", advisoryId: "ASC", packageName: "ASC", id: "ASC" },
+    });
+    return buildSbom(image, registry, artifact, packages, findings);
   }
 }

@@ -7,10 +7,12 @@
  * are not checked for `..` or absolute paths.
  */
 import yauzl, { type Entry, type ZipFile } from "yauzl";
-import { readAtMost, tooLargeMessage } from "./bounded-read";
+import { inflateRawSync } from "node:zlib";
+import { tooLargeMessage } from "./bounded-read";
 import { documentRecords } from "./document-records";
 import { failureReason, SourceReadError } from "./errors";
 import type { RawRecord } from "./raw-record";
+import { ReadAheadReader } from "./read-ahead-reader";
 
 export interface ZipReadOptions {
   maxRecordBytes: number;
@@ -20,9 +22,12 @@ export interface ZipReadOptions {
 /** `label` names the archive in errors (the URL for a download, not its temp file). */
 export async function* zipRecords(file: string, label: string, options: ZipReadOptions): AsyncGenerator<RawRecord> {
   let zip: ZipFile;
+  let reader: ReadAheadReader;
   try {
     // decodeStrings: false, else yauzl fails the whole archive on one entry name it finds unsafe to extract
-    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, decodeStrings: false });
+    const opened = await ReadAheadReader.open(file);
+    reader = opened.reader;
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, opened.size, { lazyEntries: true, autoClose: false, decodeStrings: false });
   } catch (error) {
     throw unreadable(label, error);
   }
@@ -33,31 +38,53 @@ export async function* zipRecords(file: string, label: string, options: ZipReadO
       options.signal?.throwIfAborted();
       const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
       if (!name.toLowerCase().endsWith(".json")) continue; // directories end with "/"
-      yield* entryRecords(zip, entry, name, options.maxRecordBytes);
+      yield* entryRecords(reader, entry, name, options.maxRecordBytes);
     }
   } finally {
     zip.close();
   }
 }
 
-async function* entryRecords(zip: ZipFile, entry: Entry, name: string, limit: number): AsyncGenerator<RawRecord> {
+const STORED = 0;
+const DEFLATED = 8;
+/** Deflate adds at most a few bytes per 16 KiB block: more compressed bytes than this for `limit` uncompressed ones is no record. */
+const compressedLimit = (limit: number) => limit + Math.ceil(limit / 16384) * 5 + 1024;
+
+/**
+ * One entry, read from the archive's read-ahead window and inflated in one
+ * synchronous call bounded by `limit`: records are small, and a stream and
+ * an inflater per entry cost more than the record's parsing (bench:match).
+ */
+async function* entryRecords(reader: ReadAheadReader, entry: Entry, name: string, limit: number): AsyncGenerator<RawRecord> {
   if (entry.isEncrypted()) {
     yield { origin: name, error: "an encrypted zip entry: not read" };
     return;
   }
-  if (entry.uncompressedSize > limit) {
+  if (entry.uncompressedSize > limit || entry.compressedSize > compressedLimit(limit)) {
     yield { origin: name, error: tooLargeMessage(limit, entry.uncompressedSize) };
     return;
   }
-  let bytes: Buffer | null;
-  try {
-    bytes = await readAtMost(await zip.openReadStreamPromise(entry), limit);
-  } catch (error) {
-    yield { origin: name, error: `cannot be read from the archive (${failureReason(error)})` };
+  if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
+    yield { origin: name, error: `compression method ${entry.compressionMethod} is not supported` };
     return;
   }
-  if (bytes) yield* documentRecords(name, bytes);
-  else yield { origin: name, error: tooLargeMessage(limit) };
+  let bytes: Buffer;
+  try {
+    const header = await reader.bytes(entry.relativeOffsetOfLocalHeader, entry.relativeOffsetOfLocalHeader + 30);
+    if (header.readUInt32LE(0) !== 0x04034b50) throw new Error("no local file header where the central directory points");
+    const dataStart = entry.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    const compressed = await reader.bytes(dataStart, dataStart + entry.compressedSize);
+    bytes = entry.compressionMethod === STORED ? compressed : inflateRawSync(compressed, { maxOutputLength: limit });
+  } catch (error) {
+    const tooLarge = error instanceof RangeError || (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
+    yield { origin: name, error: tooLarge ? tooLargeMessage(limit) : `cannot be read from the archive (${failureReason(error)})` };
+    return;
+  }
+  if (bytes.length !== entry.uncompressedSize) {
+    yield { origin: name, error: `holds ${bytes.length} bytes where the archive declares ${entry.uncompressedSize}` };
+    return;
+  }
+  yield* documentRecords(name, bytes);
 }
 
 /** The next central-directory entry, null after the last. */
