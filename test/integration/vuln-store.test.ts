@@ -3,7 +3,8 @@ import path from "node:path";
 import type { DataSource } from "typeorm";
 import { type OsvRecord, parseOsvRecord } from "../../workers/vuln/osv/record";
 import { databaseVersion, saveDatabaseVersion } from "../../workers/vuln/store/database-version";
-import { recordsAffecting, storeRecords } from "../../workers/vuln/store/record-store";
+import { CachedRecords, storedRecords } from "../../workers/vuln/findings/record-cache";
+import { storeRecords } from "../../workers/vuln/store/record-store";
 import { openWorkerSide, type WorkerSide } from "../helpers/discovery";
 import { fixturePath } from "../helpers/fixtures";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -57,12 +58,18 @@ test("records merge by id and modified; withdrawn ones are removed; the version 
   expect(await db.query("SELECT COUNT(*) AS n FROM vuln_affected WHERE recordId = ?", [gone.id])).toEqual([{ n: "0" }]);
 });
 
-test("candidates are found by ecosystem and normalised name (PEP 503 for PyPI)", async () => {
-  const found = await recordsAffecting(db, [
+test.each([
+  ["read every time", () => storedRecords],
+  ["cached", () => new CachedRecords(2)],
+])("candidates are found by ecosystem and normalised name (PEP 503 for PyPI), %s", async (_name, source) => {
+  const records = source();
+  const found = await records.affecting(db, [
     { ecosystem: "PyPI", name: "jinja2" },
     { ecosystem: "Alpine:v3.18", name: "musl" },
   ]);
   expect(found.map((r) => r.id).sort()).toEqual(["ALPINE-CVE-2025-26519", "GHSA-h5c8-rqwp-cp95", "GHSA-h75v-3vvj-5mfj"]);
   expect(found.find((r) => r.id === "ALPINE-CVE-2025-26519")!.summary).toBe("updated");
-  expect(await recordsAffecting(db, [{ ecosystem: "Alpine:v3.17", name: "busybox" }])).toEqual([]);
+  expect(await records.affecting(db, [{ ecosystem: "Alpine:v3.17", name: "busybox" }])).toEqual([]);
+  // Asked again (from the cache, where it has one): the same answer.
+  expect((await records.affecting(db, [{ ecosystem: "PyPI", name: "jinja2" }])).map((r) => r.id).sort()).toEqual(["GHSA-h5c8-rqwp-cp95", "GHSA-h75v-3vvj-5mfj"]);
 });

@@ -6,7 +6,8 @@ import type { AdapterPool } from "./adapter-pool";
 import { endOf, type StopReason } from "./attempt-rules";
 import { beginAttempt, endAttempt, holdsJob } from "./attempt-store";
 import { hasCurrentInventory, writeInventory } from "./artifact-store";
-import { matchArtifact, writeFindings } from "../vuln/findings/artifact-findings";
+import { matchArtifacts, writeFindings } from "../vuln/findings/artifact-findings";
+import { storedRecords } from "../vuln/findings/record-cache";
 import { databaseVersion } from "../vuln/store/database-version";
 import type { ImageScanner } from "./image-scanner";
 
@@ -82,8 +83,7 @@ export async function runScanJob(deps: ScanJobDependencies, scanJobId: string): 
       if (outcome) await writeInventory(tx, image.digest, deps.analyzersKey, outcome.layerCount, outcome.inventory);
       // Matched at the current database version, a reused inventory too: cheap, and the job records the version.
       const version = await databaseVersion(tx);
-      const matched = await matchArtifact(tx, image.digest);
-      if (matched) await writeFindings(tx, image.digest, matched, version);
+      await writeFindings(tx, await matchArtifacts(tx, [image.digest], storedRecords), version);
       await tx.getRepository(ScanJob).update({ id: scanJobId }, { databaseVersion: version });
     });
     if (transition) {

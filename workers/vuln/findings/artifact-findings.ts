@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { Artifact, ArtifactPackage, Finding } from "../../../db/entities";
+import { Finding } from "../../../db/entities";
+import type { OperatingSystem } from "../../../db/entities/artifact.entity";
 import { Severity } from "../../../db/enums";
-import { type Finding as MatchedFinding, lookupKeys, matchInventory, type MatchResult } from "../match/matcher";
-import { recordsAffecting } from "../store/record-store";
+import { type Finding as MatchedFinding, lookupKeys, matchInventory, type MatchPackage, type MatchResult } from "../match/matcher";
+import type { RecordSource } from "./record-cache";
 
 const SEVERITY_RANK: Record<Severity, number> = {
   [Severity.CRITICAL]: 0,
@@ -13,48 +14,76 @@ const SEVERITY_RANK: Record<Severity, number> = {
 };
 const INSERT_CHUNK = 500;
 
-/** Matches an artifact's stored inventory against the stored OSV records; pulls nothing. Null when the artifact has no inventory. */
-export async function matchArtifact(db: DataSource | EntityManager, digest: string): Promise<MatchResult | null> {
-  const artifact = await db.getRepository(Artifact).findOneBy({ digest });
-  if (!artifact) return null;
-  const packages = await db.getRepository(ArtifactPackage).find({
-    select: { type: true, name: true, version: true, sourceName: true, sourceVersion: true },
-    where: { artifactDigest: digest },
-  });
-  const os = artifact.os && { id: artifact.os.id, versionId: artifact.os.versionId, prettyName: artifact.os.prettyName };
-  const records = await recordsAffecting(db, lookupKeys(os, packages));
-  return matchInventory(os, packages, records);
+export interface MatchedArtifact {
+  digest: string;
+  result: MatchResult;
+}
+
+type Db = DataSource | EntityManager;
+
+/** The stored inventories of `digests` (those that have one), in one query each for artifacts and packages. */
+async function inventories(db: Db, digests: readonly string[]): Promise<Map<string, { os: OperatingSystem | null; packages: MatchPackage[] }>> {
+  const found = new Map<string, { os: OperatingSystem | null; packages: MatchPackage[] }>();
+  if (digests.length === 0) return found;
+  const artifacts: Array<{ digest: string; os: OperatingSystem | string | null }> = await db.query("SELECT digest, os FROM artifact WHERE digest IN (?)", [digests]);
+  for (const { digest, os } of artifacts) found.set(digest, { os: typeof os === "string" ? JSON.parse(os) : os, packages: [] });
+  const packages: Array<MatchPackage & { artifactDigest: string }> = await db.query(
+    "SELECT artifactDigest, type, name, version, sourceName, sourceVersion FROM artifact_package WHERE artifactDigest IN (?)",
+    [digests],
+  );
+  for (const { artifactDigest, ...pkg } of packages) found.get(artifactDigest)?.packages.push(pkg);
+  return found;
+}
+
+/** Matches the stored inventories of `digests` against the stored OSV records; pulls nothing. Artifacts without an inventory are left out. */
+export async function matchArtifacts(db: Db, digests: readonly string[], records: RecordSource): Promise<MatchedArtifact[]> {
+  const matched: MatchedArtifact[] = [];
+  for (const [digest, { os, packages }] of await inventories(db, digests)) {
+    const identity = os && { id: os.id, versionId: os.versionId, prettyName: os.prettyName };
+    const candidates = await records.affecting(db, lookupKeys(identity, packages));
+    matched.push({ digest, result: matchInventory(identity, packages, candidates) });
+  }
+  return matched;
 }
 
 /** What makes two findings the same for "did this import change the image's findings". */
 const identity = (f: Pick<MatchedFinding, "advisoryId" | "aliases" | "packageName" | "installedVersion" | "fixedVersion" | "severity" | "cvssScore"> & { packageType: string }) =>
   JSON.stringify([f.advisoryId, [...f.aliases].sort(), f.packageType, f.packageName, f.installedVersion, f.fixedVersion, f.severity, f.cvssScore]);
 
+const sameFindings = (stored: string[], matched: string[]) => stored.length === matched.length && stored.every((value, i) => value === matched[i]);
+
 /**
- * Replaces the artifact's findings with `result`, matched against database
- * `version`; answers whether they differ from the stored ones.
+ * Replaces the findings of each matched artifact whose findings differ from
+ * the stored ones, records `version` and the notes on every one, and answers
+ * the digests whose findings changed. A few statements per batch, not per
+ * artifact: a re-match after an import touches every inventory.
  */
-export async function writeFindings(tx: EntityManager, digest: string, result: MatchResult, version: number): Promise<boolean> {
-  const stored = await tx.getRepository(Finding).find({ where: { artifactDigest: digest } });
-  const before = stored.map(identity).sort();
-  const after = result.findings.map(identity).sort();
-  const changed = before.length !== after.length || before.some((value, i) => value !== after[i]);
-  if (changed) {
-    await tx.getRepository(Finding).delete({ artifactDigest: digest });
-    const rows = result.findings.map((f) => [
-      digest,
-      f.advisoryId,
-      JSON.stringify(f.aliases),
-      f.packageType,
-      f.packageName,
-      f.sourceName,
-      f.installedVersion,
-      f.fixedVersion,
-      f.severity,
-      SEVERITY_RANK[f.severity as Severity],
-      f.cvssScore,
-      f.summary,
-    ]);
+export async function writeFindings(tx: EntityManager, matched: readonly MatchedArtifact[], version: number): Promise<string[]> {
+  if (matched.length === 0) return [];
+  const digests = matched.map((m) => m.digest);
+  const stored = new Map<string, string[]>(digests.map((digest) => [digest, []]));
+  for (const finding of await tx.getRepository(Finding).find({ where: digests.map((artifactDigest) => ({ artifactDigest })) })) {
+    stored.get(finding.artifactDigest)!.push(identity(finding));
+  }
+  const changed = matched.filter((m) => !sameFindings(stored.get(m.digest)!.sort(), m.result.findings.map(identity).sort()));
+  if (changed.length > 0) {
+    await tx.query("DELETE FROM finding WHERE artifactDigest IN (?)", [changed.map((m) => m.digest)]);
+    const rows = changed.flatMap(({ digest, result }) =>
+      result.findings.map((f) => [
+        digest,
+        f.advisoryId,
+        JSON.stringify(f.aliases),
+        f.packageType,
+        f.packageName,
+        f.sourceName,
+        f.installedVersion,
+        f.fixedVersion,
+        f.severity,
+        SEVERITY_RANK[f.severity as Severity],
+        f.cvssScore,
+        f.summary,
+      ]),
+    );
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       await tx.query(
@@ -64,6 +93,11 @@ export async function writeFindings(tx: EntityManager, digest: string, result: M
       );
     }
   }
-  await tx.getRepository(Artifact).update({ digest }, { matchedVersion: version, matchNotes: result.notes });
-  return changed;
+  // Artifacts with the same notes (most have none) are updated together.
+  const byNotes = new Map<string, string[]>();
+  for (const { digest, result } of matched) byNotes.set(JSON.stringify(result.notes), [...(byNotes.get(JSON.stringify(result.notes)) ?? []), digest]);
+  for (const [notes, group] of byNotes) {
+    await tx.query("UPDATE artifact SET matchedVersion = ?, matchNotes = ? WHERE digest IN (?)", [version, notes, group]);
+  }
+  return changed.map((m) => m.digest);
 }

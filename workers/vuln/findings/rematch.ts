@@ -1,8 +1,10 @@
 import type { DataSource } from "typeorm";
 import { retryOnDeadlock } from "../../../db/deadlock-retry";
-import { matchArtifact, writeFindings } from "./artifact-findings";
+import { matchArtifacts, writeFindings } from "./artifact-findings";
+import { CachedRecords } from "./record-cache";
 
-const PAGE = 200;
+/** Artifacts matched, and their findings written, per transaction. */
+const BATCH = 50;
 
 /**
  * Matches every stored inventory again at `version` (DESIGN §4): nothing is
@@ -10,23 +12,22 @@ const PAGE = 200;
  * run; answers how many changed.
  */
 export async function rematchAll(db: DataSource, version: number, importRunId: string, signal?: AbortSignal): Promise<number> {
+  const records = new CachedRecords();
   let changed = 0;
   for (let after = ""; ; ) {
     signal?.throwIfAborted();
-    const page: Array<{ digest: string }> = await db.query("SELECT digest FROM artifact WHERE digest > ? ORDER BY digest LIMIT ?", [after, PAGE]);
+    const page: Array<{ digest: string }> = await db.query("SELECT digest FROM artifact WHERE digest > ? ORDER BY digest LIMIT ?", [after, BATCH]);
     if (page.length === 0) return changed;
-    for (const { digest } of page) {
-      const result = await matchArtifact(db, digest);
-      if (!result) continue;
-      const differs = await retryOnDeadlock(() =>
-        db.transaction(async (tx) => {
-          const differs = await writeFindings(tx, digest, result, version);
-          if (differs) await tx.query("INSERT IGNORE INTO import_run_change (importRunId, artifactDigest) VALUES (?, ?)", [importRunId, digest]);
-          return differs;
-        }),
-      );
-      if (differs) changed++;
-    }
+    const matched = await matchArtifacts(db, page.map((row) => row.digest), records);
+    changed += await retryOnDeadlock(() =>
+      db.transaction(async (tx) => {
+        const digests = await writeFindings(tx, matched, version);
+        if (digests.length > 0) {
+          await tx.query("INSERT IGNORE INTO import_run_change (importRunId, artifactDigest) VALUES ?", [digests.map((digest) => [importRunId, digest])]);
+        }
+        return digests.length;
+      }),
+    );
     after = page[page.length - 1].digest;
   }
 }

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource } from "typeorm";
 import { retryOnDeadlock } from "../../../db/deadlock-retry";
 import { normalisePackageName } from "../match/names";
 import type { OsvRecord } from "../osv/record";
@@ -70,15 +70,4 @@ export async function storeRecords(db: DataSource, records: OsvRecord[], version
       return counts;
     }),
   );
-}
-
-/** The stored records that affect any of `keys` (ecosystem, normalised name): matching's candidates. */
-export async function recordsAffecting(db: DataSource | EntityManager, keys: ReadonlyArray<{ ecosystem: string; name: string }>): Promise<OsvRecord[]> {
-  if (keys.length === 0) return [];
-  const rows: Array<{ json: string }> = await db.query(
-    `SELECT r.json FROM vuln_record r WHERE r.id IN (
-       SELECT a.recordId FROM vuln_affected a WHERE (a.ecosystem, a.packageName) IN (${keys.map(() => "(?, ?)").join(", ")}))`,
-    keys.flatMap((key) => [key.ecosystem, key.name]),
-  );
-  return rows.map((row) => JSON.parse(row.json) as OsvRecord);
 }
