@@ -86,6 +86,22 @@ test("an import merges records, reports malformed ones by id, takes a new versio
   expect(await db.query("SELECT artifactDigest FROM import_run_change WHERE importRunId = ?", [third.id])).toEqual([{ artifactDigest: alpine }]);
 });
 
+test("rpm packages of a distribution without an OSV ecosystem are inventory only, and the image says so", async () => {
+  const registryId = await addPlainRegistry(server, { name: "fedora-images", url: "http://127.0.0.1:9" });
+  const fedora = randomDigest();
+  await seedArtifact(db, fedora, { id: "fedora", versionId: "40", prettyName: "Fedora Linux 40", versionCodename: null }, [
+    { type: PackageType.rpm, name: "bash", version: "5.2.26-3.fc40", purl: "pkg:rpm/fedora/bash@5.2.26-3.fc40" },
+  ]);
+  const image = await seedImage(db, registryId, { digest: fedora });
+  // Any change to the database re-matches every inventory; this authored record is one.
+  const authored = path.join(root, "authored-fedora.json");
+  writeFileSync(authored, JSON.stringify({ id: "DRYDOCK-AUTHORED-1", modified: "2030-01-01T00:00:00Z", summary: "written for drydock's tests, not a real advisory", affected: [] }));
+  expect(await importFrom(authored)).toMatchObject({ status: "SUCCEEDED", imported: 1 });
+  const notes = (await server.gql(`query($id: ID!) { image(id: $id) { vulnerabilityNotes vulnerabilities(first: 5) { totalCount } } }`, { id: image.id })).data!.image;
+  expect(notes.vulnerabilities.totalCount).toBe(0);
+  expect(notes.vulnerabilityNotes).toEqual([expect.stringMatching(/rpm.*Fedora Linux 40.*inventory only/i)]);
+});
+
 test("a source that cannot be read fails the run with the reason and changes nothing", async () => {
   const before = await databaseVersion(db);
   const run = await importFrom(path.join(os.tmpdir(), "elsewhere"));

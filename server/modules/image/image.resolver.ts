@@ -61,6 +61,14 @@ export class ImageResolver {
     return artifact?.os ?? null;
   }
 
+  @FieldResolver(() => [String], {
+    description: "What vulnerability matching could not cover, e.g. rpm packages of a distribution OSV has no ecosystem for; empty before a scan",
+  })
+  async vulnerabilityNotes(@Root() image: Image, @Ctx() ctx: Context) {
+    const artifact = await ctx.loaders.artifactByDigest.load(image.digest);
+    return artifact?.matchNotes ?? [];
+  }
+
   @FieldResolver(() => PackageConnection, { description: "The inventory, by type, name and version; empty before a scan" })
   packages(
     @Root() image: Image,

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { retryOnDeadlock } from "../../../db/deadlock-retry";
-import { matchArtifacts, writeFindings } from "./artifact-findings";
+import { type MatchedArtifact, matchArtifacts, writeFindings } from "./artifact-findings";
 import { CachedRecords } from "./record-cache";
 
 /** Artifacts matched, and their findings written, per transaction. */
@@ -14,20 +14,33 @@ const BATCH = 50;
 export async function rematchAll(db: DataSource, version: number, importRunId: string, signal?: AbortSignal): Promise<number> {
   const records = new CachedRecords();
   let changed = 0;
-  for (let after = ""; ; ) {
-    signal?.throwIfAborted();
-    const page: Array<{ digest: string }> = await db.query("SELECT digest FROM artifact WHERE digest > ? ORDER BY digest LIMIT ?", [after, BATCH]);
-    if (page.length === 0) return changed;
-    const matched = await matchArtifacts(db, page.map((row) => row.digest), records);
-    changed += await retryOnDeadlock(() =>
-      db.transaction(async (tx) => {
-        const digests = await writeFindings(tx, matched, version);
-        if (digests.length > 0) {
-          await tx.query("INSERT IGNORE INTO import_run_change (importRunId, artifactDigest) VALUES ?", [digests.map((digest) => [importRunId, digest])]);
-        }
-        return digests.length;
-      }),
-    );
-    after = page[page.length - 1].digest;
+  // One batch is written while the next is matched.
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for (let after = ""; ; ) {
+      signal?.throwIfAborted();
+      const page: Array<{ digest: string }> = await db.query("SELECT digest FROM artifact WHERE digest > ? ORDER BY digest LIMIT ?", [after, BATCH]);
+      if (page.length === 0) break;
+      const matched = await matchArtifacts(db, page.map((row) => row.digest), records);
+      await writing;
+      writing = write(db, matched, version, importRunId).then((count) => void (changed += count));
+      writing.catch(() => undefined); // awaited before the next write or at the end
+      after = page[page.length - 1].digest;
+    }
+  } finally {
+    await writing;
   }
+  return changed;
+}
+
+function write(db: DataSource, matched: MatchedArtifact[], version: number, importRunId: string): Promise<number> {
+  return retryOnDeadlock(() =>
+    db.transaction(async (tx) => {
+      const digests = await writeFindings(tx, matched, version);
+      if (digests.length > 0) {
+        await tx.query("INSERT IGNORE INTO import_run_change (importRunId, artifactDigest) VALUES ?", [digests.map((digest) => [importRunId, digest])]);
+      }
+      return digests.length;
+    }),
+  );
 }

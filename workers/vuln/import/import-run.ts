@@ -59,12 +59,18 @@ export async function runImport(deps: ImportDependencies, importRunId: string): 
   try {
     const source = resolveSource(run.source, deps.roots);
     let batch: OsvRecord[] = [];
+    // One batch is written while the next is read and parsed; batches are still written in order.
+    let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
-      const stored = await storeRecords(deps.db, batch, next);
-      counts.imported += stored.imported;
-      counts.withdrawn += stored.withdrawn;
-      counts.unchanged += stored.unchanged;
+      const records = batch;
       batch = [];
+      await writing;
+      writing = storeRecords(deps.db, records, next).then((stored) => {
+        counts.imported += stored.imported;
+        counts.withdrawn += stored.withdrawn;
+        counts.unchanged += stored.unchanged;
+      });
+      writing.catch(() => undefined); // awaited at the next flush or at the end
     };
     for await (const raw of readRecords(source, { signal: deps.signal })) {
       if ("error" in raw) {
@@ -79,6 +85,7 @@ export async function runImport(deps: ImportDependencies, importRunId: string): 
       if (batch.length >= BATCH) await flush();
     }
     await flush();
+    await writing;
     const version = await settle();
     await runs.update({ id: run.id }, { status: ImportStatus.SUCCEEDED, finishedAt: new Date(), ...counts, malformed, version });
     log.info({ ...counts, malformed: malformedTotal, version }, "vulnerability import finished");
