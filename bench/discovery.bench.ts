@@ -32,7 +32,8 @@ import "reflect-metadata";
 import diagnostics from "node:diagnostics_channel";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "undici";
-import { serveMessages, startMeasuringProcess } from "./measuring-process";
+import { benchMain, serveMessages, startMeasuringProcess } from "./measuring-process";
+import { mulberry32 } from "./seeded-random";
 
 const REPOSITORIES = Number(process.env.BENCH_REPOS ?? 500);
 const TAGS_PER_REPOSITORY = 20;
@@ -204,17 +205,6 @@ function report(pushMs: number, m: Measured): DiscoveryBenchResult {
 }
 
 // ------------------------------------------------------------------ registry content
-
-/** Small seeded PRNG: the same dates on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (value: number, width: number) => String(value).padStart(width, "0");
 
@@ -484,13 +474,4 @@ function serveMeasurements(): void {
   serveMessages(handle, (message) => message.type === "close");
 }
 
-if (require.main === module) {
-  if (process.argv.includes("--measure")) {
-    serveMeasurements();
-  } else {
-    run().catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-  }
-}
+benchMain(module, run, serveMeasurements);

@@ -17,7 +17,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { type Cleanup, serveMessages, startMeasuringProcess } from "./measuring-process";
+import { benchMain, type Cleanup, serveMessages, startMeasuringProcess } from "./measuring-process";
+import { mulberry32 } from "./seeded-random";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RECORDS = Math.round(200_000 * SCALE);
@@ -48,17 +49,6 @@ type ToChild =
   | { type: "import"; source: string; roots: string[] }
   | { type: "rematch" }
   | { type: "close" };
-
-/** Small seeded PRNG: the same data on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function record(index: number, random: () => number): object {
   const ecosystem = ECOSYSTEMS[index % ECOSYSTEMS.length];
@@ -189,13 +179,4 @@ function serveMeasurements(): void {
   }, (message) => message.type === "close");
 }
 
-if (require.main === module) {
-  if (process.argv.includes("--measure")) {
-    serveMeasurements();
-  } else {
-    run().catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-  }
-}
+benchMain(module, run, serveMeasurements);

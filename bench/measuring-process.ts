@@ -99,3 +99,16 @@ export function serveMessages<ToChild>(handle: (message: ToChild) => Promise<unk
     );
   });
 }
+
+/** A bench file's entry: with `--measure` it is the measuring child, otherwise the bench itself. */
+export function benchMain(entry: NodeModule, run: () => Promise<unknown>, serveMeasurements: () => void): void {
+  if (require.main !== entry) return;
+  if (process.argv.includes("--measure")) {
+    serveMeasurements();
+  } else {
+    run().catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+  }
+}

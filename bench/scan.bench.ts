@@ -34,7 +34,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { pack } from "tar-stream";
 import { Agent, request } from "undici";
 import { GUNZIP_CHUNK_BYTES } from "../workers/scan/layers/decompress";
-import { type Cleanup, serveMessages, startMeasuringProcess } from "./measuring-process";
+import { benchMain, type Cleanup, serveMessages, startMeasuringProcess } from "./measuring-process";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const MB = 1024 * 1024;
@@ -405,13 +405,4 @@ function serveMeasurements(): void {
   }, (message) => message.type === "close");
 }
 
-if (require.main === module) {
-  if (process.argv.includes("--measure")) {
-    serveMeasurements();
-  } else {
-    run().catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-  }
-}
+benchMain(module, run, serveMeasurements);

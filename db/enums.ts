@@ -129,6 +129,11 @@ export enum Severity {
   UNKNOWN = "UNKNOWN",
 }
 
+/** finding.severityRank: 0 = CRITICAL … 4 = UNKNOWN, the order findings are listed in (Severity declares its values worst first). */
+export function severityRank(severity: Severity): number {
+  return Object.values(Severity).indexOf(severity);
+}
+
 export enum ImportStatus {
   QUEUED = "QUEUED",
   RUNNING = "RUNNING",

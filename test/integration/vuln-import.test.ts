@@ -119,3 +119,19 @@ test("the scheduled import is a crontab line in the imports' queue, only when so
     match: expect.anything(),
   });
 });
+
+test("deleting a registry removes the artifacts (inventory, findings) no other image resolves to, and keeps shared ones", async () => {
+  const doomed = await addPlainRegistry(server, { name: "doomed-artifacts", url: "http://127.0.0.1:9" });
+  const keeper = await addPlainRegistry(server, { name: "keeper-artifacts", url: "http://127.0.0.1:9" });
+  const [own, shared] = [randomDigest(), randomDigest()];
+  for (const digest of [own, shared]) {
+    await seedArtifact(db, digest, null, [{ type: PackageType.npm, name: "left-pad", version: "1.3.0", purl: "pkg:npm/left-pad@1.3.0" }]);
+    await seedImage(db, doomed, { digest });
+  }
+  await seedImage(db, keeper, { digest: shared });
+
+  const answer = await server.gql(`mutation($ids: [ID!]!) { deleteRegistries(ids: $ids) }`, { ids: [doomed] });
+  expect(answer.errors).toBeUndefined();
+  expect(await db.query("SELECT digest FROM artifact WHERE digest IN (?)", [[own, shared]])).toEqual([{ digest: shared }]);
+  expect(await db.query("SELECT COUNT(*) AS n FROM artifact_package WHERE artifactDigest = ?", [own])).toEqual([{ n: "0" }]);
+});

@@ -1,11 +1,10 @@
 import type { DataSource, SelectQueryBuilder } from "typeorm";
 import { Artifact, ArtifactPackage, Finding, Image } from "../../../db/entities";
-import { PackageType } from "../../../db/enums";
+import { PackageType, severityRank } from "../../../db/enums";
 import { BadUserInputError, NotFoundError } from "../../../lib/errors";
 import { type Connection, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
 import type { RegistryService } from "../registry/registry.service";
 import { parseImageReference } from "../scan/intake.parse";
-import { severityRank } from "../vuln/severity";
 import type { ImageFilter, PackageFilter } from "./image.inputs";
 import { buildSbom } from "./sbom";
 

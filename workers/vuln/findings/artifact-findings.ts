@@ -1,17 +1,10 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { Finding } from "../../../db/entities";
 import type { OperatingSystem } from "../../../db/entities/artifact.entity";
-import { Severity } from "../../../db/enums";
+import { type Severity, severityRank } from "../../../db/enums";
 import { type Finding as MatchedFinding, lookupKeys, matchInventory, type MatchPackage, type MatchResult } from "../match/matcher";
 import type { RecordSource } from "./record-cache";
 
-const SEVERITY_RANK: Record<Severity, number> = {
-  [Severity.CRITICAL]: 0,
-  [Severity.HIGH]: 1,
-  [Severity.MEDIUM]: 2,
-  [Severity.LOW]: 3,
-  [Severity.UNKNOWN]: 4,
-};
 const INSERT_CHUNK = 500;
 
 export interface MatchedArtifact {
@@ -79,7 +72,7 @@ export async function writeFindings(tx: EntityManager, matched: readonly Matched
         f.installedVersion,
         f.fixedVersion,
         f.severity,
-        SEVERITY_RANK[f.severity as Severity],
+        severityRank(f.severity as Severity),
         f.cvssScore,
         f.summary,
       ]),

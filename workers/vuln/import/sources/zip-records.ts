@@ -2,8 +2,8 @@
  * The records of a zip archive (osv.dev's per-ecosystem `all.zip`): its
  * `*.json` entries, one at a time, each decompressed into memory only up to
  * maxRecordBytes — an entry declaring more is not inflated at all, one that
- * inflates to more than it declared is cut off (yauzl checks the declared
- * size, readAtMost the limit). Nothing is written to disk, so entry names
+ * inflates to more than that is cut off (inflateRawSync's maxOutputLength),
+ * one that inflates to other than it declared is refused. Nothing is written to disk, so entry names
  * are not checked for `..` or absolute paths.
  */
 import yauzl, { type Entry, type ZipFile } from "yauzl";
