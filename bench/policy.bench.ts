@@ -6,6 +6,7 @@
  */
 import { effectiveDate } from "../workers/policy/conditions";
 import { evaluatePolicy, PolicyRules, TagRecord } from "../workers/policy/engine";
+import { mulberry32 } from "./seeded-random";
 
 const REPOSITORIES = 5_000;
 const TAGS_PER_REPOSITORY = 20;
@@ -115,17 +116,6 @@ function groupAndSort(tags: readonly TagRecord[]): number {
 }
 
 type Random = () => number;
-
-/** Small seeded PRNG: the same data on every run. */
-function mulberry32(seed: number): Random {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const integer = (random: Random, below: number): number => Math.floor(random() * below);
