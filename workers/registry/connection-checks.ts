@@ -1,7 +1,7 @@
 import type { ConnectionCheck, DistributionApi } from "./adapter";
 import { isRegistryError, RegistryError } from "./errors";
 
-export const CHECKS = { reachable: "reachable", tls: "TLS", authenticated: "authenticated", canList: "can list" } as const;
+export const CHECKS = { reachable: "reachable", tls: "TLS", authenticated: "authenticated", canList: "can list", rights: "minimum rights" } as const;
 
 function failureMessage(error: RegistryError): string {
   switch (error.code) {

@@ -20,9 +20,11 @@ export interface TransportOptions {
 }
 
 export interface TransportRequest {
-  method: "GET" | "HEAD";
+  method: "GET" | "HEAD" | "POST";
   url: URL;
   headers?: Record<string, string>;
+  /** POST only. A POST is never redirected: its body may carry a secret. */
+  body?: string;
   /** Sent to `url`'s origin only: dropped when a redirect leaves it. */
   authorization?: string;
   signal?: AbortSignal;
@@ -69,7 +71,7 @@ export class Transport {
       try {
         // undici closes the socket after every HEAD by default (against servers that send a body anyway);
         // registries do not, and listing HEADs every tag, so keep the connection.
-        answer = await request(url, { dispatcher: this.agent, method: req.method, headers, signal: req.signal, reset: false });
+        answer = await request(url, { dispatcher: this.agent, method: req.method, headers, body: req.body, signal: req.signal, reset: false });
       } catch (error) {
         throw this.networkError(error, url, req.signal);
       }
@@ -78,6 +80,12 @@ export class Transport {
         return { status: answer.statusCode, headers: answer.headers, url, body: answer.body };
       }
       await discard(answer.body);
+      if (req.method === "POST") {
+        throw new RegistryError("REGISTRY_PROTOCOL", `POST ${describeUrl(req.url)}: refused to follow a redirect with a request body`, {
+          retryable: false,
+          status: answer.statusCode,
+        });
+      }
       if (hop >= this.maxRedirects) {
         throw new RegistryError("REGISTRY_PROTOCOL", `${req.method} ${describeUrl(req.url)}: more than ${this.maxRedirects} redirects`, {
           retryable: false,
