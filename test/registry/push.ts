@@ -1,6 +1,6 @@
 /**
  * Pushes what image-builder.ts builds to a registry over the distribution API
- * (undici), with optional Basic auth:
+ * (undici), with optional Basic auth or a per-scope Authorization (Bearer tokens):
  *   blobs      HEAD /v2/<name>/blobs/<digest> (skip when present), else
  *              POST /v2/<name>/blobs/uploads/ → 202 Location, PUT <Location>&digest=<digest>
  *   manifests  PUT /v2/<name>/manifests/<tag|digest> with the manifest's media type
@@ -19,11 +19,16 @@ import {
   type PlatformImageSpec,
 } from "./image-builder";
 
-/** Where to push: a RunningRegistry fits, or any `{ url, auth? }`. */
+/** Where to push: a RunningRegistry fits, or any `{ url, auth? }`, or an emulator's `pushTarget()`. */
 export interface RegistryTarget {
   /** `http://127.0.0.1:<port>` */
   url: string;
   auth?: { username: string; password: string };
+  /**
+   * The Authorization header for a token scope (`repository:<name>:pull,push`,
+   * `registry:catalog:*`), e.g. `Bearer <token>`; used instead of `auth`.
+   */
+  authorization?: (scope: string) => string | Promise<string>;
 }
 
 export class RegistryError extends Error {
@@ -55,6 +60,13 @@ function checkReference(reference: string): void {
   if (!TAG.test(reference) && !DIGEST.test(reference)) throw new Error(`invalid tag or digest: ${reference}`);
 }
 
+/** The token scope a request to `path` needs when pushing (undefined for /v2/ itself). */
+function pushScope(path: string): string | undefined {
+  if (path === "/v2/_catalog") return "registry:catalog:*";
+  const repository = /^\/v2\/(.+)\/(?:blobs|manifests|tags)\//.exec(path)?.[1];
+  return repository ? `repository:${repository}:pull,push` : undefined;
+}
+
 export function basicAuth(auth: { username: string; password: string }): string {
   return "Basic " + Buffer.from(`${auth.username}:${auth.password}`, "utf8").toString("base64");
 }
@@ -70,7 +82,8 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
 /**
  * One request to the registry. `target` is a path (`/v2/...`), or an absolute
  * or relative URL (e.g. an upload `Location`), resolved against `registry.url`.
- * Sends the registry's Basic credentials unless `auth: false`.
+ * Sends the registry's Authorization for the path's scope, or its Basic
+ * credentials, unless `auth: false`.
  */
 export async function registryRequest(
   registry: RegistryTarget,
@@ -80,7 +93,9 @@ export async function registryRequest(
 ): Promise<RegistryAnswer> {
   const url = new URL(target, registry.url);
   const headers: Record<string, string> = { ...options.headers };
-  if (registry.auth && options.auth !== false) headers.authorization = basicAuth(registry.auth);
+  const scope = registry.authorization && options.auth !== false ? pushScope(url.pathname) : undefined;
+  if (scope) headers.authorization = await registry.authorization!(scope);
+  else if (registry.auth && options.auth !== false) headers.authorization = basicAuth(registry.auth);
   const answer = await request(url, { method, headers, body: options.body });
   const body = method === "HEAD" ? (await answer.body.dump(), Buffer.alloc(0)) : Buffer.from(await answer.body.arrayBuffer());
   return {

@@ -3,6 +3,8 @@
  * on a free loopback port, with its own storage in a temp dir. No Docker.
  *
  *   const registry = await startRegistry({ auth: { username: "ci", password: "s3cret" } });
+ *   // or token auth (JWTs from a token service, see test/emulators/shared/):
+ *   const registry = await startRegistry({ token: { realm, service, issuer, rootCertBundlePem } });
  *   ... registry.url === "http://127.0.0.1:<port>" ...
  *   await registry.stop();
  *
@@ -29,9 +31,23 @@ export interface RegistryAuth {
   password: string;
 }
 
+/** The registry's `auth: token:` config: it sends clients to `realm` and trusts JWTs signed by a certificate in the bundle. */
+export interface RegistryTokenAuth {
+  /** The token service URL the registry's Bearer challenge names. */
+  realm: string;
+  /** The `service` of the challenge; tokens must carry it as `aud`. */
+  service: string;
+  /** Tokens must carry it as `iss`. */
+  issuer: string;
+  /** PEM certificate(s) whose keys sign the tokens. */
+  rootCertBundlePem: string;
+}
+
 export interface RegistryOptions {
   /** Turn on htpasswd Basic auth with this one user. */
   auth?: RegistryAuth;
+  /** Turn on token (Bearer) auth instead. */
+  token?: RegistryTokenAuth;
   /** The registry binary; default `$DRYDOCK_REGISTRY_BIN` or `/usr/bin/docker-registry`. */
   binary?: string;
   /** How long to wait for `GET /v2/` to answer; default 15 s. */
@@ -120,7 +136,7 @@ export function htpasswdLine(username: string, password: string): string {
   return `${username}:${bcrypt.hashSync(password, 4)}`;
 }
 
-function registryConfig(dir: string, port: number, auth: RegistryAuth | undefined): string {
+function registryConfig(dir: string, port: number, auth: RegistryAuth | undefined, token: RegistryTokenAuth | undefined): string {
   const config: Record<string, unknown> = {
     version: "0.1",
     log: { level: "warn", formatter: "text", accesslog: { disabled: true } },
@@ -141,6 +157,11 @@ function registryConfig(dir: string, port: number, auth: RegistryAuth | undefine
     const file = path.join(dir, "htpasswd");
     writeFileSync(file, htpasswdLine(auth.username, auth.password) + "\n", { mode: 0o600 });
     config.auth = { htpasswd: { realm: "drydock-test-registry", path: file } };
+  }
+  if (token) {
+    const rootcertbundle = path.join(dir, "token-roots.pem");
+    writeFileSync(rootcertbundle, token.rootCertBundlePem);
+    config.auth = { token: { realm: token.realm, service: token.service, issuer: token.issuer, rootcertbundle } };
   }
   return JSON.stringify(config, null, 2) + "\n"; // JSON is YAML
 }
@@ -176,7 +197,7 @@ async function startOnce(binary: string, options: RegistryOptions): Promise<Runn
   const configFile = path.join(dir, "config.yml");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  writeFileSync(configFile, registryConfig(dir, port, options.auth));
+  writeFileSync(configFile, registryConfig(dir, port, options.auth, options.token));
 
   const logFd = openSync(logFile, "a");
   let child: ChildProcess;
@@ -230,7 +251,7 @@ async function startOnce(binary: string, options: RegistryOptions): Promise<Runn
     return stopped;
   };
 
-  const expected = options.auth ? 401 : 200;
+  const expected = options.auth || options.token ? 401 : 200;
   const deadline = Date.now() + (options.startTimeoutMs ?? 15000);
   for (;;) {
     if (exitCode !== undefined) {
@@ -265,8 +286,9 @@ async function startOnce(binary: string, options: RegistryOptions): Promise<Runn
   };
 }
 
-/** Starts a registry and resolves once `GET /v2/` answers (401 with auth, 200 without). */
+/** Starts a registry and resolves once `GET /v2/` answers (401 with auth or token, 200 without). */
 export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
+  if (options.auth && options.token) throw new Error("startRegistry: choose htpasswd auth or token auth, not both");
   const binary = resolveBinary(options.binary);
   for (let attempt = 1; ; attempt++) {
     try {
