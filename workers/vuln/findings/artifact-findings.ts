@@ -1,11 +1,10 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { Finding } from "../../../db/entities";
 import type { OperatingSystem } from "../../../db/entities/artifact.entity";
 import { type Severity, severityRank } from "../../../db/enums";
-import { type Finding as MatchedFinding, lookupKeys, matchInventory, type MatchPackage, type MatchResult } from "../match/matcher";
+import { type Finding as MatchedFinding, lookupKeys, matchCandidates, type MatchPackage, type MatchResult } from "../match/matcher";
 import type { RecordSource } from "./record-cache";
 
-const INSERT_CHUNK = 500;
+const INSERT_CHUNK = 2_000;
 
 export interface MatchedArtifact {
   digest: string;
@@ -33,8 +32,8 @@ export async function matchArtifacts(db: Db, digests: readonly string[], records
   const matched: MatchedArtifact[] = [];
   for (const [digest, { os, packages }] of await inventories(db, digests)) {
     const identity = os && { id: os.id, versionId: os.versionId, prettyName: os.prettyName };
-    const candidates = await records.affecting(db, lookupKeys(identity, packages));
-    matched.push({ digest, result: matchInventory(identity, packages, candidates) });
+    const candidates = await records.candidates(db, lookupKeys(identity, packages));
+    matched.push({ digest, result: matchCandidates(identity, packages, candidates) });
   }
   return matched;
 }
@@ -55,8 +54,15 @@ export async function writeFindings(tx: EntityManager, matched: readonly Matched
   if (matched.length === 0) return [];
   const digests = matched.map((m) => m.digest);
   const stored = new Map<string, string[]>(digests.map((digest) => [digest, []]));
-  for (const finding of await tx.getRepository(Finding).find({ where: digests.map((artifactDigest) => ({ artifactDigest })) })) {
-    stored.get(finding.artifactDigest)!.push(identity(finding));
+  const storedRows: Array<Parameters<typeof identity>[0] & { artifactDigest: string; cvssScore: string | number | null; aliases: string | string[] }> = await tx.query(
+    "SELECT artifactDigest, advisoryId, aliases, packageType, packageName, installedVersion, fixedVersion, severity, cvssScore FROM finding WHERE artifactDigest IN (?)",
+    [digests],
+  );
+  for (const row of storedRows) {
+    // Raw rows: JSON and DECIMAL columns come back as text from MariaDB (as the entity's transformers would read them).
+    const aliases = typeof row.aliases === "string" ? (JSON.parse(row.aliases) as string[]) : row.aliases;
+    const cvssScore = row.cvssScore === null ? null : Number(row.cvssScore);
+    stored.get(row.artifactDigest)!.push(identity({ ...row, aliases, cvssScore }));
   }
   const changed = matched.filter((m) => !sameFindings(stored.get(m.digest)!.sort(), m.result.findings.map(identity).sort()));
   if (changed.length > 0) {

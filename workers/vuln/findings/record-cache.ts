@@ -1,62 +1,95 @@
 import type { DataSource, EntityManager } from "typeorm";
+import { type CandidateLookup, type Candidate, candidatesByKey, indexKey } from "../match/matcher";
 import type { OsvRecord } from "../osv/record";
+
+type Db = DataSource | EntityManager;
+type Key = { ecosystem: string; name: string };
 
 /** Where matching gets its candidate records. */
 export interface RecordSource {
-  affecting(db: DataSource | EntityManager, keys: ReadonlyArray<{ ecosystem: string; name: string }>): Promise<OsvRecord[]>;
+  /** The candidates under `keys` (any other key looks up none). */
+  candidates(db: Db, keys: readonly Key[]): Promise<CandidateLookup>;
 }
 
 /** The records for (ecosystem, normalised name) keys, read from the store every time: for one image's scan. */
 export const storedRecords: RecordSource = {
-  async affecting(db, keys) {
+  async candidates(db, keys) {
     const ids = await recordIds(db, keys);
-    return parsedRecords(db, [...new Set([...ids.values()].flat())]);
+    const index = candidatesByKey(await parsedRecords(db, [...new Set([...ids.values()].flat())]));
+    return (ecosystem, name) => index.get(indexKey(ecosystem, name)) ?? [];
   },
 };
 
-const keyOf = (ecosystem: string, name: string) => `${ecosystem}\u0000${name}`;
-
-async function recordIds(db: DataSource | EntityManager, keys: ReadonlyArray<{ ecosystem: string; name: string }>): Promise<Map<string, string[]>> {
-  const ids = new Map<string, string[]>(keys.map((key) => [keyOf(key.ecosystem, key.name), []]));
+async function recordIds(db: Db, keys: readonly Key[]): Promise<Map<string, string[]>> {
+  const ids = new Map<string, string[]>(keys.map((key) => [indexKey(key.ecosystem, key.name), []]));
   if (keys.length === 0) return ids;
   const rows: Array<{ ecosystem: string; packageName: string; recordId: string }> = await db.query(
     `SELECT ecosystem, packageName, recordId FROM vuln_affected WHERE (ecosystem, packageName) IN (${keys.map(() => "(?, ?)").join(", ")})`,
     keys.flatMap((key) => [key.ecosystem, key.name]),
   );
-  for (const row of rows) ids.get(keyOf(row.ecosystem, row.packageName))?.push(row.recordId);
+  for (const row of rows) ids.get(indexKey(row.ecosystem, row.packageName))?.push(row.recordId);
   return ids;
 }
 
-async function parsedRecords(db: DataSource | EntityManager, ids: readonly string[]): Promise<OsvRecord[]> {
+async function parsedRecords(db: Db, ids: readonly string[]): Promise<OsvRecord[]> {
   if (ids.length === 0) return [];
   const rows: Array<{ json: string }> = await db.query("SELECT json FROM vuln_record WHERE id IN (?)", [ids]);
   // Stored records were validated on import: parsing them again is JSON only.
   return rows.map((row) => JSON.parse(row.json) as OsvRecord);
 }
 
+/** What matching and findings read of a record (matcher.ts): the rest is left behind so that many fit in memory. */
+function forMatching(record: OsvRecord): OsvRecord {
+  return { ...record, details: null, related: [], severity: [], database_specific: null, affected: [] };
+}
+
 /**
- * Records for many images in a row (the re-match after an import): keys and
- * parsed records are kept, up to `maxRecords`, so a package shared by many
- * images costs one lookup and a record one parse. Oldest entries go first.
+ * Candidates for many images in a row (the re-match after an import): a key
+ * is looked up, and its records read and prepared, once while it stays
+ * among the `maxCandidates` most recently used. A record under several keys
+ * is read once per key.
  */
 export class CachedRecords implements RecordSource {
-  private readonly idsByKey = new Map<string, string[]>();
-  private readonly records = new Map<string, OsvRecord>();
+  /** By key, least recently used first (Map order, refreshed on use). */
+  private readonly byKey = new Map<string, Candidate[]>();
+  private size = 0;
 
-  constructor(private readonly maxRecords = 50_000) {}
+  constructor(private readonly maxCandidates = 250_000) {}
 
-  async affecting(db: DataSource | EntityManager, keys: ReadonlyArray<{ ecosystem: string; name: string }>): Promise<OsvRecord[]> {
-    const unknown = keys.filter((key) => !this.idsByKey.has(keyOf(key.ecosystem, key.name)));
-    for (const [key, ids] of await recordIds(db, unknown)) this.remember(this.idsByKey, key, ids);
-    const wanted = [...new Set(keys.flatMap((key) => this.idsByKey.get(keyOf(key.ecosystem, key.name)) ?? []))];
-    const fetched = new Map((await parsedRecords(db, wanted.filter((id) => !this.records.has(id)))).map((record) => [record.id, record]));
-    const found = wanted.map((id) => this.records.get(id) ?? fetched.get(id)).filter((record): record is OsvRecord => record !== undefined);
-    for (const [id, record] of fetched) this.remember(this.records, id, record);
-    return found;
+  async candidates(db: Db, keys: readonly Key[]): Promise<CandidateLookup> {
+    const found = new Map<string, readonly Candidate[]>();
+    const unknown: Key[] = [];
+    for (const key of keys) {
+      const id = indexKey(key.ecosystem, key.name);
+      const cached = this.byKey.get(id);
+      if (cached === undefined) {
+        unknown.push(key);
+        continue;
+      }
+      this.byKey.delete(id);
+      this.byKey.set(id, cached);
+      found.set(id, cached);
+    }
+    if (unknown.length > 0) {
+      const ids = await recordIds(db, unknown);
+      const records = await parsedRecords(db, [...new Set([...ids.values()].flat())]);
+      const index = candidatesByKey(records);
+      for (const id of ids.keys()) {
+        const candidates = (index.get(id) ?? []).map((candidate) => ({ ...candidate, record: forMatching(candidate.record) }));
+        found.set(id, candidates);
+        this.remember(id, candidates);
+      }
+    }
+    return (ecosystem, name) => found.get(indexKey(ecosystem, name)) ?? [];
   }
 
-  private remember<T>(map: Map<string, T>, key: string, value: T): void {
-    map.set(key, value);
-    if (map.size > this.maxRecords) map.delete(map.keys().next().value!);
+  private remember(id: string, candidates: Candidate[]): void {
+    this.byKey.set(id, candidates);
+    this.size += candidates.length;
+    for (const [oldest, evicted] of this.byKey) {
+      if (this.size <= this.maxCandidates) break;
+      this.byKey.delete(oldest);
+      this.size -= evicted.length;
+    }
   }
 }

@@ -26,7 +26,7 @@ export interface RecordMatch {
  * A DLA comes before the DEBIAN-CVE it bundles, ALPINE-CVE-… before
  * CVE-…, GHSA-… before PYSEC-… (by id: both are PyPI's own).
  */
-export function groupByVulnerability(matches: readonly RecordMatch[]): RecordMatch[][] {
+export function groupByVulnerability<M extends RecordMatch>(matches: readonly M[]): M[][] {
   const groups = new DisjointSets(matches.length);
   const firstWithId = new Map<string, number>();
   matches.forEach(({ record }, index) => {
@@ -42,7 +42,7 @@ export function groupByVulnerability(matches: readonly RecordMatch[]): RecordMat
       if (upstream >= 0) groups.union(index, upstream);
     }
   });
-  const byLeader = new Map<number, RecordMatch[]>();
+  const byLeader = new Map<number, M[]>();
   matches.forEach((match, index) => {
     const leader = groups.find(index);
     byLeader.set(leader, [...(byLeader.get(leader) ?? []), match]);

@@ -51,12 +51,31 @@ interface LookupTarget {
 }
 
 /**
+ * A record as evaluated for one package: its entries for that package and
+ * the severity they give it, worked out once however many images hold the
+ * package.
+ */
+export interface Candidate {
+  record: OsvRecord;
+  entries: readonly OsvAffected[];
+  assessment: SeverityAssessment;
+}
+
+/** The candidates under an (ecosystem, normalised name) key, none when there are none. */
+export type CandidateLookup = (ecosystem: string, name: string) => readonly Candidate[];
+
+/**
  * The findings of `packages` in an image whose os-release is `os`, among
  * `records`: candidates the caller fetched by `lookupKeys`, which may hold
  * others too. Withdrawn records never match.
  */
 export function matchInventory(os: OsIdentity | null, packages: readonly MatchPackage[], records: readonly OsvRecord[]): MatchResult {
-  const index = indexByPackage(records);
+  const index = candidatesByKey(records);
+  return matchCandidates(os, packages, (ecosystem, name) => index.get(indexKey(ecosystem, name)) ?? []);
+}
+
+/** matchInventory with the candidates prepared beforehand (a re-match keeps them across images). */
+export function matchCandidates(os: OsIdentity | null, packages: readonly MatchPackage[], lookup: CandidateLookup): MatchResult {
   const findings: Finding[] = [];
   const notes = new Set<string>();
   for (const pkg of uniquePackages(packages)) {
@@ -66,11 +85,11 @@ export function matchInventory(os: OsIdentity | null, packages: readonly MatchPa
       continue;
     }
     const schemes: RangeSchemes = { ecosystem: schemeForEcosystem(target.ecosystem), semver: SEMVER };
-    const matches: RecordMatch[] = [];
-    for (const { record, entries } of index.get(indexKey(target.ecosystem, target.name)) ?? []) {
-      const verdict = affectedByAny(target.version, entries, schemes);
-      if ("skipped" in verdict) notes.add(`${record.id} not evaluated for ${pkg.type} ${pkg.name} ${pkg.version}: ${verdict.skipped}`);
-      else if (verdict.affected) matches.push({ record, entries, fixedVersion: verdict.fixedVersion });
+    const matches: Array<RecordMatch & Candidate> = [];
+    for (const candidate of lookup(target.ecosystem, target.name)) {
+      const verdict = affectedByAny(target.version, candidate.entries, schemes);
+      if ("skipped" in verdict) notes.add(`${candidate.record.id} not evaluated for ${pkg.type} ${pkg.name} ${pkg.version}: ${verdict.skipped}`);
+      else if (verdict.affected) matches.push({ ...candidate, fixedVersion: verdict.fixedVersion });
     }
     findings.push(...groupByVulnerability(matches).map((group) => findingOf(pkg, group, schemes)));
   }
@@ -94,9 +113,9 @@ function lookupTarget(os: OsIdentity | null, pkg: MatchPackage): LookupTarget | 
   return { ecosystem: resolution.ecosystem, name: normalisePackageName(resolution.ecosystem, name), version };
 }
 
-/** Each record under every (ecosystem, normalised name) its entries name, with those entries. */
-function indexByPackage(records: readonly OsvRecord[]): Map<string, Array<{ record: OsvRecord; entries: OsvAffected[] }>> {
-  const index = new Map<string, Array<{ record: OsvRecord; entries: OsvAffected[] }>>();
+/** Each record under every (ecosystem, normalised name) its entries name, as a candidate of those entries. */
+export function candidatesByKey(records: readonly OsvRecord[]): Map<string, Candidate[]> {
+  const index = new Map<string, Candidate[]>();
   for (const record of records) {
     if (record.withdrawn !== null) continue;
     const entriesByKey = new Map<string, OsvAffected[]>();
@@ -105,16 +124,20 @@ function indexByPackage(records: readonly OsvRecord[]): Map<string, Array<{ reco
       const key = indexKey(entry.package.ecosystem, normalisePackageName(entry.package.ecosystem, entry.package.name));
       entriesByKey.set(key, [...(entriesByKey.get(key) ?? []), entry]);
     }
-    for (const [key, entries] of entriesByKey) index.set(key, [...(index.get(key) ?? []), { record, entries }]);
+    for (const [key, entries] of entriesByKey) {
+      const candidates = index.get(key) ?? [];
+      candidates.push({ record, entries, assessment: assessSeverity(record, entries) });
+      index.set(key, candidates);
+    }
   }
   return index;
 }
 
-function findingOf(pkg: MatchPackage, group: readonly RecordMatch[], schemes: RangeSchemes): Finding {
+function findingOf(pkg: MatchPackage, group: ReadonlyArray<RecordMatch & Candidate>, schemes: RangeSchemes): Finding {
   const [primary] = group;
   const ids = new Set(group.flatMap(({ record }) => [record.id, ...record.aliases, ...record.upstream]));
   ids.delete(primary.record.id);
-  const { severity, cvssScore } = worstAssessment(group.map(({ record, entries }) => assessSeverity(record, entries)));
+  const { severity, cvssScore } = worstAssessment(group.map(({ assessment }) => assessment));
   const sourceName = isOsPackageType(pkg.type) ? advisoryCoordinates(pkg).name : pkg.name;
   return {
     advisoryId: primary.record.id,
@@ -177,7 +200,7 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-function indexKey(ecosystem: string, name: string): string {
+export function indexKey(ecosystem: string, name: string): string {
   return `${ecosystem}\0${name}`;
 }
 

@@ -1,4 +1,4 @@
-import { compare as compareSemver, valid as semverPackageAccepts } from "semver";
+import { SemVer } from "semver";
 import { NotAVersion, parsingScheme } from "./parsing-scheme";
 
 /**
@@ -9,7 +9,7 @@ import { NotAVersion, parsingScheme } from "./parsing-scheme";
 const SEMVER_2_0 =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
-function parseSemver(version: string): string | NotAVersion {
+function parseSemver(version: string): SemVer | NotAVersion {
   const match = SEMVER_2_0.exec(version);
   if (!match) return new NotAVersion("not semver 2.0.0 (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])");
   // The package compares numbers as JavaScript numbers: past 2^53 it refuses
@@ -18,8 +18,11 @@ function parseSemver(version: string): string | NotAVersion {
   if (numbers.some((number) => !Number.isSafeInteger(Number(number)))) {
     return new NotAVersion("a number is too big to order exactly");
   }
-  if (semverPackageAccepts(version) === null) return new NotAVersion("refused by the semver package");
-  return version;
+  try {
+    return new SemVer(version);
+  } catch {
+    return new NotAVersion("refused by the semver package");
+  }
 }
 
 /**
@@ -27,4 +30,4 @@ function parseSemver(version: string): string | NotAVersion {
  * `semver` package npm itself uses. npm versions are semver: anything else is
  * refused rather than coerced. Also what OSV's SEMVER range type orders by.
  */
-export const semver = parsingScheme("semver", parseSemver, compareSemver);
+export const semver = parsingScheme("semver", parseSemver, (a, b) => a.compare(b));

@@ -1,3 +1,15 @@
+import {
+  CENTRAL_DIRECTORY_HEADER,
+  DATA_DESCRIPTOR,
+  DEFLATED,
+  END_OF_CENTRAL_DIRECTORY,
+  findExtraField,
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_ENCRYPTED,
+  LOCAL_FILE_HEADER,
+  STORED,
+  ZIP64_EXTRA_FIELD,
+} from "../../../../lib/zip-format";
 import { RawInflater } from "./raw-inflater";
 import type { StreamReader } from "./stream-reader";
 
@@ -7,15 +19,6 @@ import type { StreamReader } from "./stream-reader";
  * https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT
  */
 
-const LOCAL_FILE_HEADER = 0x04034b50;
-const CENTRAL_DIRECTORY_HEADER = 0x02014b50;
-const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
-const DATA_DESCRIPTOR = 0x08074b50;
-const ZIP64_EXTRA_FIELD = 0x0001;
-const FLAG_ENCRYPTED = 0x1;
-const FLAG_DATA_DESCRIPTOR = 0x8;
-const STORED = 0;
-const DEFLATED = 8;
 /** Compressed bytes fed to zlib at once: bounds what one write can inflate to (deflate expands at most ~1032×). */
 const INFLATE_INPUT_BYTES = 16 * 1024;
 
@@ -67,15 +70,6 @@ async function readLocalHeader(reader: StreamReader): Promise<LocalHeader> {
     compressedSize = Number(zip64Sizes.readBigUInt64LE(8));
   }
   return { name, flags: fixed.readUInt16LE(2), method: fixed.readUInt16LE(4), compressedSize, zip64: !!zip64Sizes };
-}
-
-function findExtraField(extra: Buffer, id: number): Buffer | null {
-  for (let at = 0; at + 4 <= extra.length; ) {
-    const size = extra.readUInt16LE(at + 2);
-    if (extra.readUInt16LE(at) === id) return extra.subarray(at + 4, at + 4 + size);
-    at += 4 + size;
-  }
-  return null;
 }
 
 /** One entry's data, followed by its data descriptor when it has one. */

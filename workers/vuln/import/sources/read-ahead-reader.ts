@@ -1,30 +1,26 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { Readable } from "node:stream";
-import yauzl from "yauzl";
 
 /** Bytes read from the archive at once. */
 const WINDOW_BYTES = 4 * 1024 * 1024;
 /**
- * Windows kept: yauzl walks the central directory at the end of the archive
+ * Windows kept: the central directory at the end of the archive is walked
  * while the entries are read from the front, so one window would be thrown
  * away at every step (measured: 93 records/s instead of thousands).
  */
 const WINDOWS = 4;
 
 /**
- * A yauzl reader over a file that reads ahead in large windows: a zip's
+ * Random access to a zip archive that reads ahead in large windows: a zip's
  * entries lie one after the other, so reading an `all.zip` of 100,000 small
  * records entry by entry otherwise costs two small reads each, and the
  * import waits on the disk instead of parsing (npm run bench:match).
  */
-export class ReadAheadReader extends yauzl.RandomAccessReader {
+export class ReadAheadReader {
   /** Most recently used last. */
   private readonly windows: Array<{ start: number; bytes: Buffer }> = [];
   private reading: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
 
-  private constructor(private readonly file: FileHandle) {
-    super();
-  }
+  private constructor(private readonly file: FileHandle) {}
 
   static async open(path: string): Promise<{ reader: ReadAheadReader; size: number }> {
     const file = await open(path, "r");
@@ -44,20 +40,8 @@ export class ReadAheadReader extends yauzl.RandomAccessReader {
     ));
   }
 
-  _readStreamForRange(start: number, end: number): Readable {
-    const bytes = this.bytes(start, end);
-    return Readable.from(
-      (async function* () {
-        yield await bytes;
-      })(),
-    );
-  }
-
-  close(callback: (error: Error | null) => void): void {
-    this.file.close().then(
-      () => callback(null),
-      (error: Error) => callback(error),
-    );
+  close(): Promise<void> {
+    return this.file.close();
   }
 
   private async range(start: number, end: number): Promise<Buffer> {

@@ -1,4 +1,5 @@
 /** readRecords over local sources (a directory tree, a file, an array file, zips) built from the shared OSV fixtures. */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { SourceReadError } from "./errors";
@@ -198,6 +199,39 @@ describe("readRecords: a .zip file", () => {
     const zip = zipCli(root, "names.zip", ["xxxevil.json"]);
     fs.writeFileSync(zip, replaceAll(fs.readFileSync(zip), "xxxevil.json", "../evil.json"));
     expect(await read(zip, root)).toEqual([{ origin: "../evil.json", text: '{"id":"EVIL"}' }]);
+  });
+
+  it("reads a zip64 archive (zip -fz) and one with an archive comment", async () => {
+    const { root } = rootWithFixtures();
+    const expected = fixtureFiles().map((file) => ({ origin: `osv/${file}`, text: fixtureText(file) }));
+    const byOrigin = (records: Array<{ origin: string }>) => [...records].sort((a, b) => (a.origin < b.origin ? -1 : 1));
+    const zip64 = zipCli(root, "all64.zip", ["osv"], ["-fz"]);
+    const bytes = fs.readFileSync(zip64);
+    expect(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true); // a zip64 end of central directory
+    // As writers do for archives that need zip64: the classic end record only says "see the zip64 one".
+    const end = bytes.length - 22;
+    bytes.writeUInt16LE(0xffff, end + 8);
+    bytes.writeUInt16LE(0xffff, end + 10);
+    bytes.writeUInt32LE(0xffffffff, end + 12);
+    bytes.writeUInt32LE(0xffffffff, end + 16);
+    fs.writeFileSync(zip64, bytes);
+    expect(byOrigin(await read(zip64, root))).toEqual(byOrigin(expected));
+    const commented = zipCli(root, "commented.zip", ["osv"]);
+    execFileSync("/usr/bin/zip", ["-q", "-z", commented], { input: "an archive comment\n" });
+    expect(byOrigin(await read(commented, root))).toEqual(byOrigin(expected));
+  });
+
+  it("throws UNREADABLE_SOURCE for a zip whose central directory is cut short", async () => {
+    const { root } = rootWithFixtures();
+    const zip = zipCli(root, "all.zip", ["osv"]);
+    const bytes = fs.readFileSync(zip);
+    const directory = bytes.indexOf("PK\x01\x02", 0, "latin1");
+    // Keep the end record but drop the directory's second half: the count it declares cannot be met.
+    const end = bytes.lastIndexOf("PK\x05\x06", undefined, "latin1");
+    const cut = Buffer.concat([bytes.subarray(0, directory + Math.floor((end - directory) / 2)), bytes.subarray(end)]);
+    cut.writeUInt32LE(directory + Math.floor((end - directory) / 2) - directory, cut.length - 22 + 12);
+    fs.writeFileSync(zip, cut);
+    await expect(read(zip, root)).rejects.toMatchObject({ code: "UNREADABLE_SOURCE", message: expect.stringMatching(/central directory/) });
   });
 
   it("throws UNREADABLE_SOURCE for a .zip that is not a zip archive", async () => {

@@ -6,13 +6,14 @@
  * one that inflates to other than it declared is refused. Nothing is written to disk, so entry names
  * are not checked for `..` or absolute paths.
  */
-import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { inflateRawSync } from "node:zlib";
+import { DEFLATED, FLAG_ENCRYPTED, LOCAL_FILE_HEADER, LOCAL_HEADER_BYTES, STORED } from "../../../../lib/zip-format";
 import { tooLargeMessage } from "./bounded-read";
 import { documentRecords } from "./document-records";
 import { failureReason, SourceReadError } from "./errors";
 import type { RawRecord } from "./raw-record";
 import { ReadAheadReader } from "./read-ahead-reader";
+import { centralDirectory, type DirectoryEntry, ZipFormatError } from "./zip-directory";
 
 export interface ZipReadOptions {
   maxRecordBytes: number;
@@ -21,32 +22,32 @@ export interface ZipReadOptions {
 
 /** `label` names the archive in errors (the URL for a download, not its temp file). */
 export async function* zipRecords(file: string, label: string, options: ZipReadOptions): AsyncGenerator<RawRecord> {
-  let zip: ZipFile;
-  let reader: ReadAheadReader;
+  let opened: { reader: ReadAheadReader; size: number };
   try {
-    // decodeStrings: false, else yauzl fails the whole archive on one entry name it finds unsafe to extract
-    const opened = await ReadAheadReader.open(file);
-    reader = opened.reader;
-    zip = await yauzl.fromRandomAccessReaderPromise(reader, opened.size, { lazyEntries: true, autoClose: false, decodeStrings: false });
+    opened = await ReadAheadReader.open(file);
   } catch (error) {
     throw unreadable(label, error);
   }
-  // An error with no read pending (closing the file) must not go unhandled; nextEntry reports the others.
-  zip.on("error", () => undefined);
+  const { reader, size } = opened;
   try {
-    for (let entry = await nextEntry(zip, label); entry; entry = await nextEntry(zip, label)) {
+    const entries = centralDirectory(reader, size);
+    for (;;) {
+      let next: IteratorResult<DirectoryEntry>;
+      try {
+        next = await entries.next();
+      } catch (error) {
+        throw unreadable(label, error);
+      }
+      if (next.done) break;
       options.signal?.throwIfAborted();
-      const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
-      if (!name.toLowerCase().endsWith(".json")) continue; // directories end with "/"
-      yield* entryRecords(reader, entry, name, options.maxRecordBytes);
+      if (!next.value.name.toLowerCase().endsWith(".json")) continue; // directories end with "/"
+      yield* entryRecords(reader, next.value, options.maxRecordBytes);
     }
   } finally {
-    zip.close();
+    await reader.close();
   }
 }
 
-const STORED = 0;
-const DEFLATED = 8;
 /** Deflate adds at most a few bytes per 16 KiB block: more compressed bytes than this for `limit` uncompressed ones is no record. */
 const compressedLimit = (limit: number) => limit + Math.ceil(limit / 16384) * 5 + 1024;
 
@@ -55,8 +56,9 @@ const compressedLimit = (limit: number) => limit + Math.ceil(limit / 16384) * 5 
  * synchronous call bounded by `limit`: records are small, and a stream and
  * an inflater per entry cost more than the record's parsing (bench:match).
  */
-async function* entryRecords(reader: ReadAheadReader, entry: Entry, name: string, limit: number): AsyncGenerator<RawRecord> {
-  if (entry.isEncrypted()) {
+async function* entryRecords(reader: ReadAheadReader, entry: DirectoryEntry, limit: number): AsyncGenerator<RawRecord> {
+  const { name } = entry;
+  if (entry.flags & FLAG_ENCRYPTED) {
     yield { origin: name, error: "an encrypted zip entry: not read" };
     return;
   }
@@ -64,17 +66,17 @@ async function* entryRecords(reader: ReadAheadReader, entry: Entry, name: string
     yield { origin: name, error: tooLargeMessage(limit, entry.uncompressedSize) };
     return;
   }
-  if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
-    yield { origin: name, error: `compression method ${entry.compressionMethod} is not supported` };
+  if (entry.method !== STORED && entry.method !== DEFLATED) {
+    yield { origin: name, error: `compression method ${entry.method} is not supported` };
     return;
   }
   let bytes: Buffer;
   try {
-    const header = await reader.bytes(entry.relativeOffsetOfLocalHeader, entry.relativeOffsetOfLocalHeader + 30);
-    if (header.readUInt32LE(0) !== 0x04034b50) throw new Error("no local file header where the central directory points");
-    const dataStart = entry.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    const header = await reader.bytes(entry.localHeaderOffset, entry.localHeaderOffset + LOCAL_HEADER_BYTES);
+    if (header.readUInt32LE(0) !== LOCAL_FILE_HEADER) throw new Error("no local file header where the central directory points");
+    const dataStart = entry.localHeaderOffset + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
     const compressed = await reader.bytes(dataStart, dataStart + entry.compressedSize);
-    bytes = entry.compressionMethod === STORED ? compressed : inflateRawSync(compressed, { maxOutputLength: limit });
+    bytes = entry.method === STORED ? compressed : inflateRawSync(compressed, { maxOutputLength: limit });
   } catch (error) {
     const tooLarge = error instanceof RangeError || (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
     yield { origin: name, error: tooLarge ? tooLargeMessage(limit) : `cannot be read from the archive (${failureReason(error)})` };
@@ -87,24 +89,7 @@ async function* entryRecords(reader: ReadAheadReader, entry: Entry, name: string
   yield* documentRecords(name, bytes);
 }
 
-/** The next central-directory entry, null after the last. */
-function nextEntry(zip: ZipFile, label: string): Promise<Entry | null> {
-  return new Promise((resolve, reject) => {
-    const settle = () => {
-      zip.off("entry", onEntry);
-      zip.off("end", onEnd);
-      zip.off("error", onError);
-    };
-    const onEntry = (entry: Entry) => (settle(), resolve(entry));
-    const onEnd = () => (settle(), resolve(null));
-    const onError = (error: Error) => (settle(), reject(unreadable(label, error)));
-    zip.on("entry", onEntry);
-    zip.on("end", onEnd);
-    zip.on("error", onError);
-    zip.readEntry();
-  });
-}
-
 function unreadable(label: string, error: unknown): SourceReadError {
-  return new SourceReadError("UNREADABLE_SOURCE", `${label} is not a readable zip archive (${failureReason(error)})`, { cause: error });
+  const reason = error instanceof ZipFormatError ? error.message : failureReason(error);
+  return new SourceReadError("UNREADABLE_SOURCE", `${label} is not a readable zip archive (${reason})`, { cause: error });
 }
