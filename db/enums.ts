@@ -106,6 +106,8 @@ export enum ScanAttemptOutcome {
   WORKER_LOST = "WORKER_LOST",
   /** Stopped by deleteScanJobs or deleteRegistries. */
   CANCELLED = "CANCELLED",
+  /** Pulls were paused by the registry's pull quota: not counted, the job waits until ScanJob.pausedUntil. */
+  PAUSED = "PAUSED",
 }
 
 export enum PackageType {

@@ -33,6 +33,11 @@ export const ENVIRONMENT = {
   },
   DRYDOCK_OSV_SOURCES: { default: "", about: "comma-separated OSV sources (paths under the import roots, or http(s) URLs) imported on DRYDOCK_OSV_SCHEDULE" },
   DRYDOCK_OSV_SCHEDULE: { default: "30 3 * * *", about: "cron schedule (5 fields, UTC) of the import of DRYDOCK_OSV_SOURCES" },
+  DRYDOCK_DOCKER_HUB_AUTH_URL: { default: "https://auth.docker.io", about: "Docker Hub's token service: DOCKER_HUB credentials go to this origin's token realm" },
+  DRYDOCK_YANDEX_IAM_URL: {
+    default: "https://iam.api.cloud.yandex.net/iam/v1/tokens",
+    about: "Yandex IAM token endpoint: YANDEX integrations exchange OAuth tokens and service account keys for IAM tokens there",
+  },
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENT;
@@ -56,6 +61,8 @@ export interface Config {
   importRoots: string[];
   osvSources: string[];
   osvSchedule: string;
+  dockerHubAuthUrl: string;
+  yandexIamUrl: string;
 }
 
 type Env = Partial<Record<string, string | undefined>>;
@@ -112,5 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     importRoots: (list(env, "DRYDOCK_IMPORT_ROOTS").length > 0 ? list(env, "DRYDOCK_IMPORT_ROOTS") : [path.join(dataDir, "osv")]).map((root) => path.resolve(root)),
     osvSources: list(env, "DRYDOCK_OSV_SOURCES"),
     osvSchedule: cronSchedule(env, "DRYDOCK_OSV_SCHEDULE"),
+    dockerHubAuthUrl: read(env, "DRYDOCK_DOCKER_HUB_AUTH_URL"),
+    yandexIamUrl: read(env, "DRYDOCK_YANDEX_IAM_URL"),
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from "../lib/logger";
 import { loadSecretBox } from "../lib/secret-box";
 import { migrateMysql, openMysql } from "../db/mysql";
 import { graphileLogger, preparePostgres } from "../db/postgres";
+import { trustKnownServices } from "../workers/registry/known-services";
 import { createApp } from "./app";
 import { issueFirstAdminToken } from "./bootstrap";
 import { GraphileJobQueue } from "./jobs";
@@ -22,6 +23,7 @@ export type Announce = (line: string) => void;
  * token on the very first start, and serves HTTP.
  */
 export async function startServer(config: Config, logger: Logger, announce: Announce): Promise<RunningServer> {
+  trustKnownServices(config);
   const secrets = loadSecretBox(config, logger);
   const db = await openMysql(config.mysqlUrl);
   const cleanup: (() => Promise<unknown>)[] = [() => db.destroy()];

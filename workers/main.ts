@@ -6,6 +6,7 @@ import { openMysql, waitForSchema } from "../db/mysql";
 import { graphileLogger, preparePostgres } from "../db/postgres";
 import { loadSecretBox } from "../lib/secret-box";
 import { graphileScanEnqueuer } from "./discovery/graphile-scan-enqueuer";
+import { trustKnownServices } from "./registry/known-services";
 import { createAdapter } from "./registry/registry";
 import { TagResolver } from "./registry/tag-resolver";
 import { AdapterPool } from "./scan/adapter-pool";
@@ -37,6 +38,7 @@ const LAYERS_AT_ONCE = 3;
 
 /** A graphile-worker runner: takes jobs from PostgreSQL once the MySQL schema is current. */
 export async function startWorker(config: Config, logger: Logger, options: WorkerOptions = {}): Promise<RunningWorker> {
+  trustKnownServices(config);
   const db = await openMysql(config.mysqlUrl, config.workerConcurrency + 4);
   try {
     await waitForSchema(db);
@@ -90,7 +92,7 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
         adapters,
         scanner: new ImageScanner({ analyzers: ANALYZERS, cache: new LayerCache(db, key), limits, logger, layerConcurrency: LAYERS_AT_ONCE }),
         analyzersKey: key,
-        enqueueScans: (ids) => scans.enqueue(ids),
+        enqueueScans: (ids, runAt) => scans.enqueue(ids, runAt),
         stopping: stopping.signal,
         timeoutMs: (minutes) => minutes * minuteMs,
         livenessMs: SCAN_LIVENESS_MS,

@@ -62,6 +62,14 @@ export class ScanJob {
   @Column({ type: "varchar", length: 2000, nullable: true })
   errorMessage: string | null;
 
+  @Field(() => Date, { nullable: true, description: "While the registry's pull quota pauses pulls: when this queued job runs again" })
+  @Column({ type: "datetime", precision: 3, nullable: true })
+  pausedUntil: Date | null;
+
+  @Field(() => String, { nullable: true, description: "Why pulls are paused (the quota seen), while pausedUntil is set" })
+  @Column({ type: "varchar", length: 500, nullable: true })
+  pauseReason: string | null;
+
   @Field(() => Int, { nullable: true, description: "The vulnerability database version the scan's findings were matched against" })
   @Column({ type: "int", nullable: true })
   databaseVersion: number | null;

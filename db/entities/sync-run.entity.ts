@@ -73,6 +73,14 @@ export class SyncRun {
   @Column({ type: "int", default: 0 })
   queued: number;
 
+  @Field(() => Date, { nullable: true, description: "When the registry's pull quota had pulls paused at the end of the run: until when (its scans wait)" })
+  @Column({ type: "datetime", precision: 3, nullable: true })
+  pullsPausedUntil: Date | null;
+
+  @Field(() => String, { nullable: true, description: "Why pulls are paused (the quota seen), when pullsPausedUntil is set" })
+  @Column({ type: "varchar", length: 500, nullable: true })
+  pullsPauseReason: string | null;
+
   @Field(() => [SkippedRepository])
   @Column({ type: "json" })
   skipped: SkippedRepository[];

@@ -3,9 +3,9 @@ import { type DataSource, In } from "typeorm";
 import { Image, ScanJob } from "../../db/entities";
 import { ScanJobStatus } from "../../db/enums";
 
-/** Puts scan jobs on the graphile queue (after their MySQL rows exist). */
+/** Puts scan jobs on the graphile queue (after their MySQL rows exist), to run from `runAt` on when given. */
 export interface ScanEnqueuer {
-  enqueue(scanJobIds: string[]): Promise<void>;
+  enqueue(scanJobIds: string[], runAt?: Date): Promise<void>;
 }
 
 const FAILED_RETRY_MS = 24 * 3600_000;

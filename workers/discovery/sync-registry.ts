@@ -7,6 +7,7 @@ import { policyRulesOf } from "../policy/rules-of-policy";
 import { compilePolicy } from "../policy/engine";
 import type { ListedTag, RegistryAdapter } from "../registry/adapter";
 import { isRegistryError } from "../registry/errors";
+import { keepPullQuota, pullPauseOf } from "../registry/pull-quota-store";
 import { TagResolver } from "../registry/tag-resolver";
 import { forEachBounded } from "./bounded";
 import { markVanishedImages, type ResolvedImage, upsertImages } from "./image-store";
@@ -67,7 +68,12 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     const resolver = new TagResolver(policy.platforms);
     await seedResolver(deps.db.manager, registryId, policy.platforms, resolver);
     const adapter = deps.adapterFor(registry, resolver);
-    cleanup = () => adapter.close();
+    // A reading that fails to be written is only a less current quota: the next answer brings another.
+    const stopKeeping = keepPullQuota(deps.db, registryId, adapter, () => undefined);
+    cleanup = async () => {
+      await stopKeeping();
+      await adapter.close();
+    };
     try {
       await forEachBounded(adapter.listRepositories(), REPOSITORY_CONCURRENCY, async (entry) => {
         guard.assertLive();
@@ -118,6 +124,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
       return ids;
     });
     const queued = await queueScans(deps.db, deps.scans, registryId, imageIds, policy.rescan, listedAt);
+    const pause = await pullPauseOf(deps.db, registryId, adapter, now());
 
     Object.assign(run, {
       status: !catalogComplete ? SyncStatus.FAILED : failed.size > 0 || errors.length > 0 ? SyncStatus.PARTIAL : SyncStatus.SUCCEEDED,
@@ -125,6 +132,8 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
       tagsSeen: tags.length,
       selected: selected.length,
       queued,
+      pullsPausedUntil: pause?.until ?? null,
+      pullsPauseReason: pause?.reason ?? null,
     });
   } catch (error) {
     if (!(error instanceof SyncCancelled)) errors.push(errorOf(error, null));
@@ -133,7 +142,9 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
   guard.dispose();
   await cleanup();
   Object.assign(run, { finishedAt: now(), skipped, errors: errors.slice(0, MAX_RECORDED_ERRORS) });
-  const { id, status, finishedAt, repositories, tagsSeen, selected, queued } = run;
-  await deps.db.getRepository(SyncRun).update({ id }, { status, finishedAt, repositories, tagsSeen, selected, queued, skipped, errors: run.errors });
+  const { id, status, finishedAt, repositories, tagsSeen, selected, queued, pullsPausedUntil, pullsPauseReason } = run;
+  await deps.db
+    .getRepository(SyncRun)
+    .update({ id }, { status, finishedAt, repositories, tagsSeen, selected, queued, skipped, errors: run.errors, pullsPausedUntil, pullsPauseReason });
   return run;
 }

@@ -1,6 +1,7 @@
 import type { RegistryType } from "../../db/enums";
 import type { Readable } from "node:stream";
 import type { FetchedManifest } from "./distribution/client";
+import type { PullQuotaMeter } from "./pull-quota";
 
 /**
  * Terminology: an *adapter* knows one registry type's way of listing (its
@@ -48,6 +49,8 @@ export interface ConnectionCheck {
 /** What one registry type must provide. Pulling goes through `distribution(repository)`. */
 export interface RegistryAdapter {
   readonly type: RegistryType;
+  /** For registries that announce a pull quota (Docker Hub): its latest reading, from every registry answer. */
+  readonly pullQuota?: PullQuotaMeter;
   /** One check per step (reachable, TLS, authenticated, can list, …); never throws for registry failures. */
   checkConnection(): Promise<ConnectionCheck[]>;
   /** Every repository in scope, by canonical name; skipped ones say why. */

@@ -26,7 +26,7 @@ function failureMessage(error: RegistryError): string {
  * Stops at the first failed step; later steps report "not checked".
  */
 export async function distributionChecks(
-  api: DistributionApi,
+  api: Pick<DistributionApi, "ping">,
   secure: boolean,
   listing: () => Promise<void>,
   listingDenied = "the account may not list repositories: the catalog (/v2/_catalog) is not permitted",

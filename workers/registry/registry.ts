@@ -3,7 +3,13 @@ import { RegistryType } from "../../db/enums";
 import type { SecretBox } from "../../lib/secret-box";
 import type { RegistryAdapter } from "./adapter";
 import type { ClientOptions } from "./distribution/client";
+import { dockerHubFactory } from "./adapters/docker-hub/factory";
 import { dockerRegistryFactory } from "./adapters/docker-registry/factory";
+import { harborFactory } from "./adapters/harbor/factory";
+import { gitLabFactory } from "./adapters/gitlab/factory";
+import { artifactoryFactory } from "./adapters/artifactory/factory";
+import { nexusFactory } from "./adapters/nexus/factory";
+import { yandexFactory } from "./adapters/yandex/factory";
 import { RegistryError } from "./errors";
 import type { TagResolver } from "./tag-resolver";
 
@@ -14,7 +20,7 @@ export interface AdapterFactory {
 }
 
 /** Every adapter drydock has: the one explicit registration list. */
-const FACTORIES: readonly AdapterFactory[] = [dockerRegistryFactory];
+const FACTORIES: readonly AdapterFactory[] = [dockerRegistryFactory, dockerHubFactory, harborFactory, gitLabFactory, artifactoryFactory, nexusFactory, yandexFactory];
 
 const BY_TYPE = new Map<RegistryType, AdapterFactory>();
 for (const factory of FACTORIES) {

@@ -35,7 +35,8 @@ export class TagResolver {
   /** Tag dates known from the stored listing, by tag digest. */
   private readonly knownDates = new Map<string, Date | null>();
 
-  constructor(private readonly platforms: readonly string[]) {}
+  /** The wanted platforms, in order. */
+  constructor(readonly platforms: readonly string[]) {}
 
   /** Seeds an answer known from an earlier run: nothing is fetched for this digest. */
   remember(resolved: ResolvedTag): void {

@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import { Registry } from "../../db/entities";
 import type { RegistryAdapter } from "../registry/adapter";
+import { keepPullQuota } from "../registry/pull-quota-store";
 
 interface Pooled {
   adapter: RegistryAdapter;
@@ -8,12 +9,16 @@ interface Pooled {
   version: number;
   users: number;
   idle?: NodeJS.Timeout;
+  /** Stops writing the adapter's pull-quota readings to the database. */
+  stopKeeping: () => Promise<void>;
 }
 
 /**
  * One adapter per registry per worker process, shared by the scans running
  * in it, so that the distribution client's concurrency limit holds per
- * registry rather than per scan. Idle adapters close after `idleMs`.
+ * registry rather than per scan. Idle adapters close after `idleMs`. What
+ * an adapter reads of its registry's pull quota is kept in the database, for
+ * every worker to see.
  */
 export class AdapterPool {
   private readonly pooled = new Map<string, Pooled>();
@@ -40,7 +45,7 @@ export class AdapterPool {
     const all = [...this.pooled.values()];
     this.pooled.clear();
     for (const entry of all) clearTimeout(entry.idle);
-    await Promise.all(all.map((entry) => entry.adapter.close()));
+    await Promise.all(all.map((entry) => this.dispose(entry)));
   }
 
   private acquire(registry: Registry): Pooled {
@@ -48,11 +53,13 @@ export class AdapterPool {
     let entry = this.pooled.get(registry.id);
     if (entry && entry.version !== version) {
       this.pooled.delete(registry.id);
-      if (entry.users === 0) void entry.adapter.close();
+      if (entry.users === 0) void this.dispose(entry);
       entry = undefined;
     }
     if (!entry) {
-      entry = { adapter: this.create(registry), version, users: 0 };
+      const adapter = this.create(registry);
+      // A reading that fails to be written is only a less current quota: the next answer brings another.
+      entry = { adapter, version, users: 0, stopKeeping: keepPullQuota(this.db, registry.id, adapter, () => undefined) };
       this.pooled.set(registry.id, entry);
     }
     clearTimeout(entry.idle);
@@ -60,16 +67,21 @@ export class AdapterPool {
     return entry;
   }
 
+  private async dispose(entry: Pooled): Promise<void> {
+    await entry.stopKeeping();
+    await entry.adapter.close();
+  }
+
   private release(registryId: string, entry: Pooled): void {
     entry.users--;
     if (entry.users > 0) return;
     if (this.pooled.get(registryId) !== entry) {
-      void entry.adapter.close();
+      void this.dispose(entry);
       return;
     }
     entry.idle = setTimeout(() => {
       this.pooled.delete(registryId);
-      void entry.adapter.close();
+      void this.dispose(entry);
     }, this.idleMs);
     entry.idle.unref();
   }

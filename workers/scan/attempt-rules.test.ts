@@ -1,9 +1,10 @@
 import { ScanAttemptOutcome as O } from "../../db/enums";
 import { RegistryError } from "../registry/errors";
+import { PullsPaused } from "../registry/pull-quota";
 import { type AttemptEnd, endOf, MAX_ATTEMPTS, transitionAfter } from "./attempt-rules";
 import { ScanError } from "./errors";
 
-const end = (outcome: Exclude<O, O.SUCCEEDED | O.RUNNING | O.CANCELLED>, code: string): AttemptEnd => ({ outcome, code, message: code });
+const end = (outcome: Exclude<O, O.SUCCEEDED | O.RUNNING | O.CANCELLED | O.PAUSED>, code: string): AttemptEnd => ({ outcome, code, message: code });
 
 describe("transitionAfter", () => {
   test.each([
@@ -17,6 +18,8 @@ describe("transitionAfter", () => {
     [end(O.WORKER_LOST, "WORKER_LOST"), 3, "FAILED", "WORKER_LOST"],
     [end(O.ERROR, "REGISTRY_UNREACHABLE"), 1, "QUEUED", "REGISTRY_UNREACHABLE"],
     [end(O.ERROR, "RATE_LIMITED"), 3, "FAILED", "RATE_LIMITED"],
+    // Not counted: even after the third counted attempt a pause re-queues.
+    [{ outcome: O.PAUSED, code: "PULLS_PAUSED", message: "paused", until: new Date() } as AttemptEnd, 3, "QUEUED", "PULLS_PAUSED"],
   ])("%j after attempt %i → %s (%s)", (attemptEnd, count, status, code) => {
     expect(transitionAfter(attemptEnd, count)).toMatchObject({ status, code });
   });
@@ -35,6 +38,7 @@ describe("endOf", () => {
     [new ScanError("LAYER_TOO_LARGE", "big"), null, O.FAILED, "LAYER_TOO_LARGE"],
     [new ScanError("SYMLINK_LOOP", "loop"), null, O.FAILED, "SYMLINK_LOOP"],
     [new TypeError("bug"), null, O.FAILED, "INTERNAL"],
+    [new PullsPaused(new Date(0), "quota"), null, O.PAUSED, "PULLS_PAUSED"],
     // A timeout wins over the error the abort caused inside the work.
     [new RegistryError("REGISTRY_UNREACHABLE", "aborted"), "timeout", O.TIMED_OUT, "SCAN_TIMEOUT"],
   ] as const)("%s stopped=%s → %s %s", (error, stopped, outcome, code) => {

@@ -1,5 +1,6 @@
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
 import { isRegistryError } from "../registry/errors";
+import { isPullsPaused } from "../registry/pull-quota";
 import { isScanError } from "./errors";
 
 /** Attempts a job gets per count (DESIGN §4); retryScanJob starts a new count. */
@@ -8,7 +9,9 @@ export const MAX_ATTEMPTS = 3;
 /** How one attempt ended, before the job's next state is decided. */
 export type AttemptEnd =
   | { outcome: ScanAttemptOutcome.SUCCEEDED }
-  | { outcome: ScanAttemptOutcome.FAILED | ScanAttemptOutcome.ERROR | ScanAttemptOutcome.TIMED_OUT | ScanAttemptOutcome.WORKER_LOST; code: string; message: string };
+  | { outcome: ScanAttemptOutcome.FAILED | ScanAttemptOutcome.ERROR | ScanAttemptOutcome.TIMED_OUT | ScanAttemptOutcome.WORKER_LOST; code: string; message: string }
+  /** The registry's pull quota paused pulls: the attempt does not count, the job waits until `until` (DESIGN §4). */
+  | { outcome: ScanAttemptOutcome.PAUSED; code: string; message: string; until: Date };
 
 export interface JobTransition {
   status: ScanJobStatus.SUCCEEDED | ScanJobStatus.FAILED | ScanJobStatus.QUEUED;
@@ -19,10 +22,12 @@ export interface JobTransition {
 /**
  * The job's next state after an attempt: success; a non-retryable error
  * fails at once; a retryable end re-queues until the third counted attempt,
- * which fails with that attempt's code.
+ * which fails with that attempt's code. A paused attempt re-queues, whatever
+ * the count (it is not counted).
  */
 export function transitionAfter(end: AttemptEnd, attemptCount: number): JobTransition {
   if (end.outcome === ScanAttemptOutcome.SUCCEEDED) return { status: ScanJobStatus.SUCCEEDED, code: null, message: null };
+  if (end.outcome === ScanAttemptOutcome.PAUSED) return { status: ScanJobStatus.QUEUED, code: end.code, message: end.message };
   if (end.outcome === ScanAttemptOutcome.FAILED || attemptCount >= MAX_ATTEMPTS) {
     return { status: ScanJobStatus.FAILED, code: end.code, message: end.message };
   }
@@ -40,6 +45,7 @@ export function endOf(error: unknown, stopped: StopReason | null, timeoutMinutes
   if (stopped === "worker-stopping") {
     return { outcome: ScanAttemptOutcome.WORKER_LOST, code: "WORKER_LOST", message: "the worker stopped during the scan" };
   }
+  if (isPullsPaused(error)) return { outcome: ScanAttemptOutcome.PAUSED, code: error.code, message: error.message, until: error.until };
   if (isRegistryError(error) || isScanError(error)) {
     return { outcome: error.retryable ? ScanAttemptOutcome.ERROR : ScanAttemptOutcome.FAILED, code: error.code, message: error.message };
   }

@@ -28,7 +28,7 @@ export async function beginAttempt(db: DataSource, scanJobId: string, workerId: 
     job.startedAt ??= now;
     await tx.getRepository(ScanJob).update(
       { id: scanJobId },
-      { status: job.status, attemptCount: job.attemptCount, attemptToken: token, startedAt: job.startedAt },
+      { status: job.status, attemptCount: job.attemptCount, attemptToken: token, startedAt: job.startedAt, pausedUntil: null, pauseReason: null },
     );
     return { job, token, number };
   }));
@@ -51,6 +51,7 @@ export async function endAttempt(
     if (!job || job.status !== ScanJobStatus.RUNNING) return null;
     if (end.outcome === ScanAttemptOutcome.SUCCEEDED && writeResults) await writeResults(tx);
     const transition = transitionAfter(end, job.attemptCount);
+    const paused = end.outcome === ScanAttemptOutcome.PAUSED ? end : null;
     const now = new Date();
     await tx.getRepository(ScanAttempt).update(
       { id: token },
@@ -61,6 +62,10 @@ export async function endAttempt(
       { id: job.id },
       {
         status: transition.status,
+        // A paused attempt is recorded but not counted (DESIGN §4).
+        attemptCount: paused ? job.attemptCount - 1 : job.attemptCount,
+        pausedUntil: paused?.until ?? null,
+        pauseReason: paused?.message ?? null,
         attemptToken: null,
         finishedAt: finished ? now : null,
         errorCode: transition.code,

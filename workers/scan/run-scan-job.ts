@@ -2,6 +2,10 @@ import type { DataSource } from "typeorm";
 import { Image, ScanJob } from "../../db/entities";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
 import type { Logger } from "../../lib/logger";
+import type { DistributionApi, RegistryAdapter } from "../registry/adapter";
+import { isRegistryError } from "../registry/errors";
+import { PullsPaused } from "../registry/pull-quota";
+import { pullPauseOf } from "../registry/pull-quota-store";
 import type { AdapterPool } from "./adapter-pool";
 import { endOf, type StopReason } from "./attempt-rules";
 import { beginAttempt, endAttempt, holdsJob } from "./attempt-store";
@@ -11,6 +15,9 @@ import { storedRecords } from "../vuln/findings/record-cache";
 import { databaseVersion } from "../vuln/store/database-version";
 import type { ImageScanner } from "./image-scanner";
 
+/** How long pulls wait after a quota refusal that said nothing of when to retry. */
+const QUOTA_REFUSED_WAIT_MS = 15 * 60_000;
+
 export interface ScanJobDependencies {
   db: DataSource;
   /** This process's worker_instance id, recorded on each attempt. */
@@ -18,8 +25,8 @@ export interface ScanJobDependencies {
   adapters: AdapterPool;
   scanner: ImageScanner;
   analyzersKey: string;
-  /** Puts a re-queued job back on the graphile queue. */
-  enqueueScans(scanJobIds: string[]): Promise<void>;
+  /** Puts a re-queued job back on the graphile queue (not before `runAt`, when given). */
+  enqueueScans(scanJobIds: string[], runAt?: Date): Promise<void>;
   /** Aborts when the worker process stops: the attempt ends as WORKER_LOST. */
   stopping: AbortSignal;
   /** The registry's scanTimeoutMinutes in milliseconds; tests shrink the minute. */
@@ -75,7 +82,12 @@ export async function runScanJob(deps: ScanJobDependencies, scanJobId: string): 
       // The artifact was inventoried already (by another image, maybe in another registry): nothing to pull.
       if (await hasCurrentInventory(deps.db, image.digest, deps.analyzersKey)) return { output: null };
       const { api, name } = adapter.distribution(image.repository);
-      return { output: await untilAborted(deps.scanner.scan(api, name, image.digest, control.signal), control.signal) };
+      try {
+        await assertPullsAllowed(deps.db, registry.id, adapter, api, name, image.digest);
+        return { output: await untilAborted(deps.scanner.scan(api, name, image.digest, control.signal), control.signal) };
+      } catch (error) {
+        throw (await quotaPauseOf(deps.db, registry.id, adapter, error)) ?? error;
+      }
     });
     if (!scanned) throw new AttemptRevoked();
     const outcome = scanned.output;
@@ -101,12 +113,33 @@ export async function runScanJob(deps: ScanJobDependencies, scanJobId: string): 
     const transition = await endAttempt(deps.db, token, end);
     if (!transition) return;
     log.warn({ code: transition.code, status: transition.status }, "scan attempt failed");
-    if (transition.status === ScanJobStatus.QUEUED) await deps.enqueueScans([scanJobId]);
+    if (transition.status === ScanJobStatus.QUEUED) await deps.enqueueScans([scanJobId], end.outcome === ScanAttemptOutcome.PAUSED ? end.until : undefined);
   } finally {
     clearTimeout(timeout);
     clearInterval(liveness);
     deps.stopping.removeEventListener("abort", onStopping);
   }
+}
+
+/**
+ * Before a pull from a registry with a pull quota: when the newest reading
+ * says pulls wait, a manifest HEAD (which the quota does not count) reads the
+ * quota afresh, and only if it still says so is the attempt paused.
+ */
+async function assertPullsAllowed(db: DataSource, registryId: string, adapter: RegistryAdapter, api: DistributionApi, name: string, digest: string): Promise<void> {
+  if (!(await pullPauseOf(db, registryId, adapter, new Date()))) return;
+  await api.headManifest(name, digest);
+  const pause = await pullPauseOf(db, registryId, adapter, new Date());
+  if (pause) throw new PullsPaused(pause.until, pause.reason);
+}
+
+/** A quota refusal (429) from a registry with a pull quota pauses like a spent quota: until its window passes, or Retry-After. */
+async function quotaPauseOf(db: DataSource, registryId: string, adapter: RegistryAdapter, error: unknown): Promise<PullsPaused | null> {
+  if (!adapter.pullQuota || !isRegistryError(error, "RATE_LIMITED")) return null;
+  const pause = await pullPauseOf(db, registryId, adapter, new Date());
+  if (pause) return new PullsPaused(pause.until, pause.reason);
+  const until = new Date(Date.now() + (error.retryAfterMs ?? QUOTA_REFUSED_WAIT_MS));
+  return new PullsPaused(until, `pulls paused until ${until.toISOString()}: the registry refused a pull over its quota (${error.message})`);
 }
 
 /** Settles as soon as `signal` aborts, whatever `work` is waiting on; `work` is then left to fail on the same signal. */

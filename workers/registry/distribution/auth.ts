@@ -17,7 +17,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { RegistryError } from "../errors";
 import { type Challenge, parseChallenges, pickChallenge } from "./challenge";
-import { mayReceiveCredentials, type ResolvedEndpoint } from "./endpoint";
+import { mayReceiveCredentials, type RegistryCredentials, type ResolvedEndpoint } from "./endpoint";
 import { parseJson } from "./media-types";
 import { errorFromResponse } from "./response-errors";
 
@@ -70,13 +70,18 @@ export function basicAuthorization(username: string, secret: string): string {
   return "Basic " + Buffer.from(`${username}:${secret}`, "utf8").toString("base64");
 }
 
+/** The Authorization the credentials make: Basic, or Bearer for a self-standing access token. */
+export function credentialsHeader(credentials: RegistryCredentials): string {
+  return credentials.bearer ? `Bearer ${credentials.secret}` : basicAuthorization(credentials.username, credentials.secret);
+}
+
 export class Authenticator {
   /** The challenge last seen for each scope key, and the endpoint's usual one. */
   private readonly challenges = new Map<string, Challenge>();
   private usual: Challenge | undefined;
   private readonly tokens = new Map<string, CachedToken>();
   private readonly pending = new Map<string, Promise<CachedToken>>();
-  /** Every token handed out, for redaction. */
+  /** Every token handed out, and every secret a credentials source gave, for redaction. */
   readonly issued = new Set<string>();
 
   constructor(
@@ -112,7 +117,7 @@ export class Authenticator {
     const credentials = this.endpoint.credentials;
     if (challenge.scheme === "basic") {
       if (!credentials) throw this.needsCredentials(scope);
-      return { header: basicAuthorization(credentials.username, credentials.secret), scheme: "basic", fresh: true };
+      return { header: credentialsHeader(await this.currentCredentials()), scheme: "basic", fresh: true };
     }
     if (challenge.scheme !== "bearer") return NONE;
     const realm = this.realmOf(challenge);
@@ -159,12 +164,12 @@ export class Authenticator {
 
   private async requestToken(realm: URL, service: string | undefined, scopes: string[], withCredentials: boolean): Promise<CachedToken> {
     const url = new URL(realm);
-    const credentials = withCredentials ? this.endpoint.credentials : null;
+    const credentials = withCredentials ? await this.currentCredentials() : null;
     if (service !== undefined) url.searchParams.set("service", service);
     for (const scope of scopes) url.searchParams.append("scope", scope);
     if (credentials) url.searchParams.set("account", credentials.username);
     const started = this.options.now();
-    const answer = await this.fetchToken(url, credentials ? basicAuthorization(credentials.username, credentials.secret) : undefined);
+    const answer = await this.fetchToken(url, credentials ? credentialsHeader(credentials) : undefined);
     const service_ = `the token service ${realm.origin}`;
     if (answer.status === 401) {
       throw new RegistryError(
@@ -193,6 +198,16 @@ export class Authenticator {
     const lifetime = seconds * 1000;
     // Renew shortly before expiry: 30 s early, or a fifth of a short lifetime.
     return { token, expiresAt: started + lifetime - Math.min(30_000, lifetime / 5) };
+  }
+
+  /** The fixed credentials, or the source's current ones (called only where credentials may go). */
+  private async currentCredentials(): Promise<RegistryCredentials> {
+    const configured = this.endpoint.credentials!;
+    if (typeof configured !== "function") return configured;
+    const current = await configured();
+    this.issued.add(current.secret);
+    this.issued.add(basicAuthorization(current.username, current.secret).slice("Basic ".length));
+    return current;
   }
 
   private needsCredentials(scope: AuthScope): RegistryError {

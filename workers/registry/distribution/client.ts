@@ -9,6 +9,7 @@
  *
  * Nothing here logs; errors never carry credentials or tokens.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import { isRegistryError, RegistryError } from "../errors";
 import { type AuthScheme, type AuthScope, Authenticator, type Authorization, BASE_SCOPE, basicAuthorization, CATALOG_SCOPE, pullScope } from "./auth";
@@ -47,6 +48,8 @@ export interface ClientOptions {
   now?: () => number;
   /** Told about every retry (for logs and metrics; carries no credentials). */
   onRetry?: (event: RetryEvent & { operation: string }) => void;
+  /** Every registry answer's status and headers (token realms excluded), before its body is read: pull-quota headers. */
+  onResponse?: (status: number, headers: IncomingHttpHeaders) => void;
 }
 
 export type FetchedManifest = {
@@ -108,7 +111,7 @@ export class DistributionClient {
     this.now = options.now ?? Date.now;
     this.maxManifestBytes = options.maxManifestBytes ?? 4 * MiB;
     this.maxJsonBytes = options.maxJsonBytes ?? 4 * MiB;
-    if (endpoint.credentials?.secret) {
+    if (typeof endpoint.credentials === "object" && endpoint.credentials?.secret) {
       const { username, secret } = endpoint.credentials;
       this.#secrets.push(secret, basicAuthorization(username, secret).slice("Basic ".length));
     }
@@ -327,6 +330,7 @@ export class DistributionClient {
           authorization: sent.header,
           signal: call.signal,
         });
+        this.options.onResponse?.(response.status, response.headers);
         // A challenge counts only from the registry itself, not from where a redirect led.
         if (response.status === 401 && send < 3 && response.url.origin === call.url.origin) {
           await discard(response.body);

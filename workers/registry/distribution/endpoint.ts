@@ -9,7 +9,17 @@ import { RegistryError } from "../errors";
 export interface RegistryCredentials {
   username: string;
   secret: string;
+  /** Send the secret as `Bearer <secret>` instead of Basic (an access token that is its own credential: Artifactory's API_KEY). */
+  bearer?: boolean;
 }
+
+/**
+ * Credentials obtained when needed instead of fixed ones, e.g. a short-lived
+ * token exchanged for the configured secret. Called before each use (so it
+ * caches, and refreshes before expiry), and never for an origin that may not
+ * receive credentials.
+ */
+export type CredentialsSource = () => Promise<RegistryCredentials>;
 
 export interface RegistryEndpoint {
   /** Base URL, e.g. `https://r.example.com` or `http://127.0.0.1:5000`; may carry a path prefix (`…/api/docker/key`). */
@@ -18,7 +28,7 @@ export interface RegistryEndpoint {
   insecure: boolean;
   /** PEM bundle trusted in addition to the system CAs, for this endpoint only. */
   caCertificate: string | null;
-  credentials: RegistryCredentials | null;
+  credentials: RegistryCredentials | CredentialsSource | null;
   /** Extra origins credentials may be sent to (the integration's apiUrl; a type's known token service like https://auth.docker.io). */
   trustedOrigins?: string[];
 }
@@ -30,7 +40,7 @@ export interface ResolvedEndpoint {
   readonly prefix: string;
   readonly insecure: boolean;
   readonly caCertificate: string | null;
-  readonly credentials: RegistryCredentials | null;
+  readonly credentials: RegistryCredentials | CredentialsSource | null;
   /** The endpoint's origin and every trusted origin. */
   readonly trustedOrigins: ReadonlySet<string>;
 }

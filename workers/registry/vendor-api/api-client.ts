@@ -52,6 +52,8 @@ export interface ApiRequest {
   headers?: Record<string, string>;
   /** Statuses answered as `{ status, body: null }` instead of an error (e.g. 404 for "absent"). */
   accept?: readonly number[];
+  /** Statuses answered with their JSON body instead of an error (a login's 401 that says why). */
+  acceptWithBody?: readonly number[];
   signal?: AbortSignal;
 }
 
@@ -139,8 +141,9 @@ export class VendorApiClient {
     const response = await this.transport.send({ method, url, headers, authorization, body, signal: request.signal });
     this.#options.onResponse?.(response.status, response.headers, response.url);
     const ok = response.status >= 200 && response.status < 300;
-    if (!ok && !request.accept?.includes(response.status)) throw await this.failure(response, what);
-    if (method === "HEAD" || !ok) {
+    const withBody = request.acceptWithBody?.includes(response.status) ?? false;
+    if (!ok && !withBody && !request.accept?.includes(response.status)) throw await this.failure(response, what);
+    if (method === "HEAD" || (!ok && !withBody)) {
       await discard(response.body);
       return { status: response.status, headers: response.headers, url: response.url, body: null as T };
     }

@@ -1,0 +1,349 @@
+/**
+ * HARBOR end to end against the Harbor emulator (test/emulators/harbor):
+ * discovery (scope, canonical names, dates, pagination), the connection test
+ * with its minimum-rights check, credentials kept from foreign origins, and
+ * an integration added, tested, synced and scanned through GraphQL over HTTP.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Registry } from "../../db/entities";
+import { AuthMethod, RegistryType } from "../../db/enums";
+import { SecretBox } from "../../lib/secret-box";
+import { startWorker, type RunningWorker } from "../../workers/main";
+import type { ListedRepository, ListedTag, RegistryAdapter } from "../../workers/registry/adapter";
+import { CHECKS } from "../../workers/registry/connection-checks";
+import { createAdapter } from "../../workers/registry/registry";
+import { TagResolver } from "../../workers/registry/tag-resolver";
+import { type HarborAccount, type HarborArtifactSpec, ROLE, startHarborEmulator, type HarborEmulator } from "../emulators/harbor";
+import { assertNoSecret, startLeakRecorder, type LeakRecorder } from "../emulators/shared";
+import { fixturePath } from "../helpers/fixtures";
+import { capturingLogger } from "../helpers/logs";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { BASE_LAYER, buildLayer, file, type Layer, symlink } from "../registry/image-builder";
+
+const DAY = 24 * 3600_000;
+const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
+const SECRET = "harbor-Secret-4711";
+const REQUIRED = ["repository:list", "repository:read", "repository:pull", "artifact:list", "artifact:read", "tag:list"];
+
+const fixture = (...parts: string[]) => readFileSync(fixturePath("pkgdb", ...parts));
+const alpine = buildLayer([
+  file("usr/lib/os-release", fixture("alpine-3.18", "etc", "os-release")),
+  symlink("etc/os-release", "../usr/lib/os-release"),
+  file("lib/apk/db/installed", fixture("alpine-3.18", "lib", "apk", "db", "installed")),
+]);
+const debian = buildLayer([file("etc/os-release", fixture("debian-12", "etc", "os-release")), file("var/lib/dpkg/status", fixture("debian-12", "var", "lib", "dpkg", "status"))]);
+
+const accounts: HarborAccount[] = [
+  // Limited Guest, Guest and Limited Guest: no administrator, no Guest needed.
+  { username: "scanner", password: SECRET, roles: { team: ROLE.limitedGuest, data: ROLE.guest, "hub-cache": ROLE.limitedGuest } },
+  { username: "outsider", password: "outsider-pw" },
+  { username: "robot$team+ci", password: "robot-pw", permissions: { team: REQUIRED } },
+  { username: "robot$team+nopull", password: "robot-pw", permissions: { team: REQUIRED.filter((p) => p !== "repository:pull") } },
+];
+
+const pushed = {
+  api10: daysAgo(90),
+  api11: daysAgo(1),
+  api11Created: daysAgo(2),
+  cli: daysAgo(3),
+  cliArm: daysAgo(400),
+  legacy: daysAgo(5),
+};
+
+let harbor: HarborEmulator;
+const secrets = new SecretBox([{ id: "test", key: randomBytes(32) }]);
+const NO_RETRY = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
+const adapters: RegistryAdapter[] = [];
+
+function adapterFor(username: string, secret: string, platforms = ["linux/amd64"]): RegistryAdapter {
+  const registry = Object.assign(new Registry(), {
+    id: randomUUID(),
+    name: "harbor",
+    type: RegistryType.HARBOR,
+    url: harbor.url,
+    apiUrl: null,
+    repositoryPathMethod: null,
+    repositoryKey: null,
+    insecure: true,
+    caCertificate: null,
+    authMethod: AuthMethod.ACCOUNT,
+    username,
+    secretCiphertext: secrets.seal(secret),
+  });
+  const adapter = createAdapter(registry, secrets, new TagResolver(platforms), NO_RETRY);
+  adapters.push(adapter);
+  return adapter;
+}
+
+async function all<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of source) out.push(item);
+  return out;
+}
+
+const byTag = (tags: ListedTag[]) => [...tags].sort((a, b) => a.tag.localeCompare(b.tag));
+
+beforeAll(async () => {
+  const image = (layers: Layer[], created: Date) => ({ layers, config: { created } });
+  const etl: HarborArtifactSpec[] = [
+    { tags: ["0.9"], image: image([debian], daysAgo(200)), pushedAt: daysAgo(200) },
+    { tags: ["1.0"], image: image([debian, buildLayer([file("app/etl", "1.0\n")])], daysAgo(10)), pushedAt: daysAgo(10) },
+  ];
+  const api: HarborArtifactSpec[] = [
+    { tags: ["1.0"], image: image([BASE_LAYER], pushed.api10), pushedAt: pushed.api10 },
+    { tags: ["1.1", "latest"], image: image([alpine], pushed.api11Created), pushedAt: pushed.api11 },
+    { tags: ["chart-0.1"], type: "CHART", created: daysAgo(1) },
+  ];
+  const cli: HarborArtifactSpec = {
+    tags: ["2.0"],
+    pushedAt: pushed.cli,
+    platforms: [
+      { platform: { os: "linux", architecture: "amd64" }, config: { created: pushed.cli } },
+      { platform: { os: "linux", architecture: "arm64" }, config: { created: pushed.cliArm } },
+    ],
+  };
+  harbor = await startHarborEmulator({
+    accounts,
+    projects: [
+      { name: "data", repositories: [{ name: "etl", artifacts: etl }] },
+      { name: "hub-cache", proxyCacheOf: 1, repositories: [{ name: "library/nginx", artifacts: [{ tags: ["1.25"], created: daysAgo(1) }] }] },
+      { name: "library", public: true, repositories: [{ name: "alpine", artifacts: [{ tags: ["3.18"], image: image([alpine], daysAgo(1)) }] }] },
+      { name: "secret", repositories: [{ name: "vault", artifacts: [{ tags: ["1.0"], created: daysAgo(1) }] }] },
+      {
+        name: "team",
+        repositories: [
+          { name: "api", artifacts: api },
+          { name: "legacy", artifacts: [{ tags: ["0.1"], image: image([BASE_LAYER], new Date(0)), pushedAt: pushed.legacy }] },
+          { name: "tools/cli", artifacts: [cli] },
+        ],
+      },
+    ],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(adapters.map((a) => a.close()));
+  await harbor?.stop();
+});
+
+describe("discovery", () => {
+  test("lists the repositories of the projects where the account has a role, proxy caches as skipped, paging every list", async () => {
+    const adapter = adapterFor("scanner", SECRET);
+    const listed: ListedRepository[] = await all(adapter.listRepositories());
+    expect(listed).toEqual([
+      { repository: "data/etl" },
+      { repository: "hub-cache/library/nginx", skipped: "in the proxy-cache project hub-cache: a cache of another registry" },
+      { repository: "team/api" },
+      { repository: "team/legacy" },
+      { repository: "team/tools/cli" },
+    ]);
+    // library is public (visible, no role), secret is not visible: neither is listed. Page 2 of the projects and of team's repositories.
+    const later = harbor.laterPages();
+    expect(later.some((url) => url.startsWith("/api/v2.0/projects?") && url.includes("page=2"))).toBe(true);
+    expect(later.some((url) => url.startsWith("/api/v2.0/projects/team/repositories?") && url.includes("page=2"))).toBe(true);
+  });
+
+  test("tags with the build date from extra_attrs.created and the push date from push_time; non-images left out", async () => {
+    const adapter = adapterFor("scanner", SECRET);
+    const api = byTag(await adapter.listTags("team/api"));
+    expect(api.map(({ tag, createdAt, pushedAt }) => ({ tag, createdAt, pushedAt }))).toEqual([
+      { tag: "1.0", createdAt: pushed.api10, pushedAt: pushed.api10 },
+      { tag: "1.1", createdAt: pushed.api11Created, pushedAt: pushed.api11 },
+      { tag: "latest", createdAt: pushed.api11Created, pushedAt: pushed.api11 },
+    ]);
+    expect(api[1].digest).toMatch(/^sha256:/);
+    expect(api[1].digest).toBe(api[2].digest);
+    // Three artifacts, two per page: the artifact list was paged too.
+    expect(harbor.laterPages().some((url) => url.startsWith("/api/v2.0/projects/team/repositories/api/artifacts?") && url.includes("page=2"))).toBe(true);
+  });
+
+  test("a build date before 1980 counts as missing (the push date stays)", async () => {
+    const [legacy] = await adapterFor("scanner", SECRET).listTags("team/legacy");
+    expect(legacy).toMatchObject({ tag: "0.1", createdAt: null, pushedAt: pushed.legacy });
+  });
+
+  test("a repository with a slash is asked for encoded twice; an index takes the wanted platform's build date", async () => {
+    const [cli] = await adapterFor("scanner", SECRET).listTags("team/tools/cli");
+    expect(cli).toMatchObject({ repository: "team/tools/cli", tag: "2.0", createdAt: pushed.cli, pushedAt: pushed.cli });
+    expect(harbor.requests().some((r) => r.path === "/api/v2.0/projects/team/repositories/tools%252Fcli/artifacts")).toBe(true);
+    const [arm] = await adapterFor("scanner", SECRET, ["linux/arm64"]).listTags("team/tools/cli");
+    expect(arm.createdAt).toEqual(pushed.cliArm);
+  });
+
+  test("a robot account's scope comes from its permissions: its own project only", async () => {
+    const listed = await all(adapterFor("robot$team+ci", "robot-pw").listRepositories());
+    expect(listed).toEqual([{ repository: "team/api" }, { repository: "team/legacy" }, { repository: "team/tools/cli" }]);
+    expect(harbor.requests().some((r) => r.path === "/api/v2.0/users/current/permissions" && r.query.get("relative") === "true")).toBe(true);
+  });
+
+  test("pulls go through the token service, which grants pull only where the account has a role", async () => {
+    const scanner = adapterFor("scanner", SECRET);
+    const { api, name } = scanner.distribution("team/api");
+    expect((await api.getManifest(name, "1.1")).kind).toBe("image");
+    const outsider = adapterFor("outsider", "outsider-pw").distribution("team/api");
+    await expect(outsider.api.getManifest(outsider.name, "1.1")).rejects.toMatchObject({ code: "REGISTRY_FORBIDDEN" });
+  });
+});
+
+describe("connection test", () => {
+  const rights = (checks: { name: string; ok: boolean; message: string }[]) => checks.find((c) => c.name === CHECKS.rights)!;
+
+  test("a user with Limited Guest or more: every check passes, no administrator needed", async () => {
+    const checks = await adapterFor("scanner", SECRET).checkConnection();
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([
+      [CHECKS.reachable, true],
+      [CHECKS.tls, true],
+      [CHECKS.authenticated, true],
+      [CHECKS.canList, true],
+      [CHECKS.rights, true],
+    ]);
+    expect(rights(checks).message).toContain("team (Limited Guest)");
+    expect(rights(checks).message).toContain("no role in library");
+  });
+
+  test("a user without a role in any project: the rights check names the projects lacking one", async () => {
+    const check = rights(await adapterFor("outsider", "outsider-pw").checkConnection());
+    expect(check.ok).toBe(false);
+    expect(check.message).toMatch(/no role in library/);
+    expect(check.message).toMatch(/Limited Guest/);
+  });
+
+  test("a robot with the permissions passes; a robot lacking pull is told exactly that", async () => {
+    expect(rights(await adapterFor("robot$team+ci", "robot-pw").checkConnection()).ok).toBe(true);
+    const check = rights(await adapterFor("robot$team+nopull", "robot-pw").checkConnection());
+    expect(check.ok).toBe(false);
+    expect(check.message).toContain("in team the robot account lacks repository:pull");
+  });
+
+  test("a wrong secret fails at authenticated, and the rights are not checked", async () => {
+    const checks = await adapterFor("scanner", "wrong").checkConnection();
+    expect(checks.find((c) => c.name === CHECKS.authenticated)!.ok).toBe(false);
+    expect(rights(checks)).toEqual({ name: CHECKS.rights, ok: false, message: "not checked: an earlier step failed" });
+  });
+});
+
+describe("credentials stay on the Harbor origin", () => {
+  let recorder: LeakRecorder;
+
+  beforeAll(async () => {
+    recorder = await startLeakRecorder();
+  });
+  afterEach(() => {
+    harbor.faults.foreignRealm = undefined;
+    harbor.faults.redirect = undefined;
+    recorder.server.clearRequests();
+  });
+  afterAll(async () => {
+    await recorder?.stop();
+  });
+
+  test("a /v2/ challenge naming a realm on another origin gets no secret", async () => {
+    harbor.faults.foreignRealm = `${recorder.url}/service/token`;
+    const { api, name } = adapterFor("scanner", SECRET).distribution("team/api");
+    await expect(api.getManifest(name, "1.1")).rejects.toBeDefined();
+    expect(recorder.requests().length).toBeGreaterThan(0);
+    assertNoSecret(recorder.requests(), SECRET, "scanner");
+    expect(recorder.requests().every((r) => r.authorization === undefined)).toBe(true);
+  });
+
+  test("the API redirected to another origin gets no secret", async () => {
+    harbor.faults.redirect = (path) => (path.startsWith("/api/v2.0/projects") ? `${recorder.url}/api/v2.0/projects` : undefined);
+    await expect(all(adapterFor("scanner", SECRET).listRepositories())).rejects.toBeDefined();
+    expect(recorder.requests().length).toBeGreaterThan(0);
+    assertNoSecret(recorder.requests(), SECRET, "scanner");
+    expect(recorder.requests().every((r) => r.authorization === undefined)).toBe(true);
+  });
+
+  test("/v2/ redirected to another origin gets no secret and no token", async () => {
+    const { api, name } = adapterFor("scanner", SECRET).distribution("team/api");
+    await api.headManifest(name, "1.0"); // the token handshake is learned first: later requests carry a token
+    harbor.faults.redirect = (path) => (path.includes("/manifests/") ? `${recorder.url}${path}` : undefined);
+    await expect(api.getManifest(name, "1.1")).rejects.toBeDefined();
+    expect(recorder.requests().length).toBeGreaterThan(0);
+    assertNoSecret(recorder.requests(), SECRET, "scanner");
+    expect(recorder.requests().every((r) => r.authorization === undefined)).toBe(true);
+  });
+
+  test("the Harbor token service on the same origin does receive the credentials", async () => {
+    const expected = "Basic " + Buffer.from(`scanner:${SECRET}`).toString("base64");
+    harbor.base.server.clearRequests();
+    const { api, name } = adapterFor("scanner", SECRET).distribution("data/etl");
+    await api.headManifest(name, "1.0");
+    const tokenRequests = harbor.requests().filter((r) => r.path === "/service/token");
+    expect(tokenRequests.some((r) => r.authorization === expected && r.query.get("service") === "harbor-registry" && r.query.get("scope") === "repository:data/etl:pull")).toBe(true);
+  });
+});
+
+describe("through GraphQL over HTTP", () => {
+  let server: TestServer;
+  let worker: RunningWorker;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    worker = await startWorker({ ...server.config, workerConcurrency: 3 }, capturingLogger("silent").logger);
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await server?.stop();
+  });
+
+  test("add, test, AUTOMATIC policy with criteria and a date condition, sync: exactly the expected images are queued and scanned", async () => {
+    const added = await server.gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
+      input: { name: "harbor", type: "HARBOR", url: harbor.url, insecure: true, authMethod: "ACCOUNT", username: "scanner", secret: SECRET },
+    });
+    expect(added.errors).toBeUndefined();
+    const id = added.data!.addRegistry.id as string;
+
+    const tested = await server.gql(`mutation($id: ID!) { testRegistryConnection(id: $id) { ok checks { name ok message } } }`, { id });
+    expect(tested.errors).toBeUndefined();
+    expect(tested.data!.testRegistryConnection.ok).toBe(true);
+    expect(tested.data!.testRegistryConnection.checks.map((c: any) => c.name)).toEqual(Object.values(CHECKS));
+
+    const policy = await server.gql(`mutation($id: ID!, $input: PullPolicyInput!) { editPullPolicy(registryId: $id, input: $input) { mode } }`, {
+      id,
+      input: {
+        mode: "AUTOMATIC",
+        schedule: "0 3 1 1 *",
+        criteriaEnabled: true,
+        criteria: ["team/api", "data/*:1.*", "hub-cache/*"],
+        condition: "CREATED_WITHIN",
+        createdWithin: { amount: 30, unit: "DAYS" },
+      },
+    });
+    expect(policy.errors).toBeUndefined();
+    const synced = await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id });
+    expect(synced.errors).toBeUndefined();
+
+    const deadline = Date.now() + 90_000;
+    let data: any;
+    for (;;) {
+      data = (
+        await server.gql(
+          `query($id: ID!) {
+            registry(id: $id) { lastSync { status selected queued skipped { repository reason } } }
+            images(filter: { registryId: $id }, first: 20) { nodes { repository tag platform lastScan { status } os { id versionId } packages(first: 1) { totalCount } } }
+            scanJobs(filter: { registryId: $id }, first: 20) { nodes { status } }
+          }`,
+          { id },
+        )
+      ).data;
+      const jobs = data.scanJobs.nodes as Array<{ status: string }>;
+      if (data.registry.lastSync?.status === "SUCCEEDED" && jobs.length === 3 && jobs.every((j) => j.status === "SUCCEEDED")) break;
+      if (jobs.some((j) => j.status === "FAILED")) throw new Error(`a scan failed: ${JSON.stringify(data)}`);
+      if (Date.now() > deadline) throw new Error(`not scanned in time: ${JSON.stringify(data)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    // team/api:1.0 was built 90 days ago, data/etl:0.9 200 days ago; team/legacy and team/tools/cli match no criterion.
+    expect(data.registry.lastSync).toMatchObject({ selected: 3, queued: 3 });
+    expect(data.registry.lastSync.skipped).toEqual([{ repository: "hub-cache/library/nginx", reason: "in the proxy-cache project hub-cache: a cache of another registry" }]);
+    const images = (data.images.nodes as any[]).map((i) => ({ ref: `${i.repository}:${i.tag}`, platform: i.platform, scan: i.lastScan.status, os: i.os, packages: i.packages.totalCount }));
+    expect(images.sort((a, b) => a.ref.localeCompare(b.ref))).toEqual([
+      { ref: "data/etl:1.0", platform: "linux/amd64", scan: "SUCCEEDED", os: { id: "debian", versionId: "12" }, packages: 140 },
+      { ref: "team/api:1.1", platform: "linux/amd64", scan: "SUCCEEDED", os: { id: "alpine", versionId: "3.18.1" }, packages: 15 },
+      { ref: "team/api:latest", platform: "linux/amd64", scan: "SUCCEEDED", os: { id: "alpine", versionId: "3.18.1" }, packages: 15 },
+    ]);
+    expect(server.output.join("\n")).not.toContain(SECRET);
+  }, 120_000);
+});
