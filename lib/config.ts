@@ -38,6 +38,8 @@ export const ENVIRONMENT = {
     default: "https://iam.api.cloud.yandex.net/iam/v1/tokens",
     about: "Yandex IAM token endpoint: YANDEX integrations exchange OAuth tokens and service account keys for IAM tokens there",
   },
+  DRYDOCK_METRICS_TOKEN: { default: "", about: "when set, /metrics (server and workers) answers only requests with Authorization: Bearer <this token>" },
+  DRYDOCK_WORKER_METRICS_PORT: { default: "", about: "port on HOST where each worker process serves its own /metrics (empty: none; 0 picks a free one)" },
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENT;
@@ -63,6 +65,10 @@ export interface Config {
   osvSchedule: string;
   dockerHubAuthUrl: string;
   yandexIamUrl: string;
+  /** Bearer token /metrics requires; null: open to any scraper. */
+  metricsToken: string | null;
+  /** Where a worker serves /metrics; null: it serves none. */
+  workerMetricsPort: number | null;
 }
 
 type Env = Partial<Record<string, string | undefined>>;
@@ -121,5 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     osvSchedule: cronSchedule(env, "DRYDOCK_OSV_SCHEDULE"),
     dockerHubAuthUrl: read(env, "DRYDOCK_DOCKER_HUB_AUTH_URL"),
     yandexIamUrl: read(env, "DRYDOCK_YANDEX_IAM_URL"),
+    metricsToken: read(env, "DRYDOCK_METRICS_TOKEN") || null,
+    workerMetricsPort: read(env, "DRYDOCK_WORKER_METRICS_PORT") === "" ? null : positiveInteger(env, "DRYDOCK_WORKER_METRICS_PORT", 65535),
   };
 }

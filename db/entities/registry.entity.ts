@@ -61,6 +61,14 @@ export class Registry {
   @Column({ type: "text", nullable: true })
   secretCiphertext: string | null;
 
+  /** The push webhook's path token, sealed like the secret; null until one is issued (rotateWebhookSecret). */
+  @Column({ type: "text", nullable: true })
+  webhookSecretCiphertext: string | null;
+
+  /** Sealed key of Nexus's webhook HMAC (X-Nexus-Webhook-Signature); never exposed. */
+  @Column({ type: "text", nullable: true })
+  webhookSigningKeyCiphertext: string | null;
+
   @Field(() => Int)
   @Column({ type: "int", default: 60 })
   scanTimeoutMinutes: number;
@@ -76,5 +84,10 @@ export class Registry {
   @Field({ description: "Whether a password, API key or token is stored (it is never returned)" })
   get hasSecret(): boolean {
     return this.secretCiphertext !== null;
+  }
+
+  @Field({ description: "Whether push webhooks must carry a valid X-Nexus-Webhook-Signature (the key is never returned)" })
+  get hasWebhookSigningKey(): boolean {
+    return this.webhookSigningKeyCiphertext !== null;
   }
 }

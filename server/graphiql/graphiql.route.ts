@@ -1,5 +1,6 @@
 import path from "node:path";
 import express, { type Router } from "express";
+import { EXPLORER_SCRIPT } from "./explorer-script";
 
 const packageFile = (name: string, file: string) => path.join(path.dirname(require.resolve(`${name}/package.json`)), file);
 
@@ -11,28 +12,19 @@ const ASSETS: Record<string, string> = {
   "graphiql.css": packageFile("graphiql", "graphiql.min.css"),
 };
 
-const START_SCRIPT = `// The page's only script of its own: mounts GraphiQL against this server's /graphql.
-(function () {
-  var fetcher = GraphiQL.createFetcher({ url: new URL("graphql", window.location.href).toString() });
-  var root = ReactDOM.createRoot(document.getElementById("graphiql"));
-  root.render(
-    React.createElement(GraphiQL, {
-      fetcher: fetcher,
-      defaultHeaders: JSON.stringify({ Authorization: "Bearer <paste an API token>" }, null, 2),
-      shouldPersistHeaders: true,
-      defaultQuery: "query Registries {\\n  registries(first: 20) {\\n    totalCount\\n    nodes { id name type url pullPolicy { mode nextRunAt } }\\n  }\\n}\\n",
-    }),
-  );
-})();
-`;
-
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>drydock · GraphiQL</title>
   <link rel="stylesheet" href="graphiql/assets/graphiql.css">
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <style>
+    html, body, #graphiql { height: 100%; margin: 0; }
+    .drydock-explorer { display: flex; flex-direction: column; height: 100%; }
+    .drydock-token { display: flex; align-items: center; gap: 0.75rem; padding: 0.5rem 1rem; border-bottom: 1px solid #d0d4dc; font: 14px system-ui, sans-serif; }
+    .drydock-token input { flex: 1; max-width: 40rem; padding: 0.3rem 0.5rem; font: inherit; }
+    .drydock-graphiql { flex: 1; min-height: 0; display: flex; }
+  </style>
 </head>
 <body>
   <div id="graphiql">Loading…</div>
@@ -56,7 +48,7 @@ export function graphiqlRouter(): Router {
   });
   router.get("/graphiql/assets/:file", (req, res) => {
     if (req.params.file === "start.js") {
-      res.type("js").send(START_SCRIPT);
+      res.type("js").send(EXPLORER_SCRIPT);
       return;
     }
     const file = ASSETS[req.params.file];

@@ -55,6 +55,15 @@ abstract class RegistryFieldsInput {
   @MaxLength(16384)
   secret?: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "Secret key of Nexus's webhook capability; when set, push webhooks must carry a valid X-Nexus-Webhook-Signature. Write-only; in editRegistry, null removes it and omitting it keeps it",
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(1024)
+  webhookSigningKey?: string | null;
+
   @Field(() => Int, { nullable: true, description: "1 to 1440 minutes per scan attempt; default 60" })
   @IsOptional()
   @IsInt()

@@ -15,6 +15,11 @@
  *   Privileges per user: `nx-repository-view-<format>-<repo>-<browse|read>` (with `*`): browse
  *   filters the repository list and the search, read allows pulls (403 DENIED without).
  *
+ * The token answer and the challenge's `service` follow a Sonatype support
+ * script found with the search tool (Basic credentials to
+ * `<origin>/v2/token?…&service=<origin>/v2/token`, the answer's `token` read);
+ * the rest of the token answer is unverified, so only `token` is sent.
+ *
  * Pulls are forwarded to a real registry (where `<repo>/<image>` is the name)
  * with a JWT the emulator mints after its own privilege check. The REST API
  * answers on connector ports too (a connector is a listener of the same
@@ -23,7 +28,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { sendJson } from "../../../workers/registry/distribution/test-support/servers";
 import { buildImage, buildLayer, file, type BuiltImage, type ImageSpec } from "../../registry/image-builder";
-import { pushBuiltImage, type RegistryTarget } from "../../registry/push";
+import { pushBlob, pushManifest, type RegistryTarget } from "../../registry/push";
 import {
   proxyTo,
   startEmulator,
@@ -326,6 +331,8 @@ export async function startNexusEmulator(options: NexusEmulatorOptions): Promise
   }
 
   const defaults = new Map<string, BuiltImage>();
+  /** `<name>@<digest>` of the blobs pushed: a catalog of many tags pushes each blob once. */
+  const blobsPushed = new Set<string>();
   const defaultImage = (image: string) => {
     let built = defaults.get(image);
     if (!built) {
@@ -339,7 +346,13 @@ export async function startNexusEmulator(options: NexusEmulatorOptions): Promise
     const repository = repositories.get(repositoryName);
     if (!repository || (repository.type ?? "hosted") !== "hosted") throw new Error(`${repositoryName} is not a hosted repository of the emulator`);
     const built = spec.image ? buildImage(spec.image) : defaultImage(image);
-    await pushBuiltImage(pushTarget, `${repositoryName}/${image}`, spec.tag, built);
+    const name = `${repositoryName}/${image}`;
+    for (const blob of [built.config, ...built.layers]) {
+      if (blobsPushed.has(`${name}@${blob.digest}`)) continue;
+      await pushBlob(pushTarget, name, blob);
+      blobsPushed.add(`${name}@${blob.digest}`);
+    }
+    await pushManifest(pushTarget, name, spec.tag, built.manifest);
     const record: NexusComponentRecord = {
       repository: repositoryName,
       name: image,
