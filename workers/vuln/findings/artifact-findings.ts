@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { OperatingSystem } from "../../../db/entities/artifact.entity";
 import { type Severity, severityRank } from "../../../db/enums";
-import { type Finding as MatchedFinding, lookupKeys, matchCandidates, type MatchPackage, type MatchResult } from "../match/matcher";
+import { type Finding as MatchedFinding, indexKey, lookupKeys, matchCandidates, type MatchPackage, type MatchResult } from "../match/matcher";
 import type { RecordSource } from "./record-cache";
 
 const INSERT_CHUNK = 2_000;
@@ -27,15 +27,19 @@ async function inventories(db: Db, digests: readonly string[]): Promise<Map<stri
   return found;
 }
 
-/** Matches the stored inventories of `digests` against the stored OSV records; pulls nothing. Artifacts without an inventory are left out. */
+/**
+ * Matches the stored inventories of `digests` against the stored OSV records;
+ * pulls nothing. Artifacts without an inventory are left out. The candidates
+ * of all of them are asked for at once: one lookup per batch, not per image.
+ */
 export async function matchArtifacts(db: Db, digests: readonly string[], records: RecordSource): Promise<MatchedArtifact[]> {
-  const matched: MatchedArtifact[] = [];
-  for (const [digest, { os, packages }] of await inventories(db, digests)) {
+  const found = [...(await inventories(db, digests))].map(([digest, { os, packages }]) => {
     const identity = os && { id: os.id, versionId: os.versionId, prettyName: os.prettyName };
-    const candidates = await records.candidates(db, lookupKeys(identity, packages));
-    matched.push({ digest, result: matchCandidates(identity, packages, candidates) });
-  }
-  return matched;
+    return { digest, identity, packages, keys: lookupKeys(identity, packages) };
+  });
+  const keys = new Map(found.flatMap((artifact) => artifact.keys).map((key) => [indexKey(key.ecosystem, key.name), key]));
+  const candidates = await records.candidates(db, [...keys.values()]);
+  return found.map(({ digest, identity, packages }) => ({ digest, result: matchCandidates(identity, packages, candidates) }));
 }
 
 /** What makes two findings the same for "did this import change the image's findings". */
