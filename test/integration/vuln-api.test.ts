@@ -122,6 +122,35 @@ describe("importVulnerabilities", () => {
     expect(await stored()).toEqual(before);
   });
 
+  test("the reconciler queues again a QUEUED run whose job was lost, and fails a RUNNING run whose worker was lost", async () => {
+    const queued = (await server.gql(IMPORT, { source: "https://osv.invalid/lost/all.zip" })).data!.importVulnerabilities.id as string;
+    const running = (await server.gql(IMPORT, { source: "https://osv.invalid/running/all.zip" })).data!.importVulnerabilities.id as string;
+    const live = (await server.gql(IMPORT, { source: "https://osv.invalid/live/all.zip" })).data!.importVulnerabilities.id as string;
+    await db.query("UPDATE import_run SET status = ?, startedAt = NOW(3) WHERE id IN (?)", [ImportStatus.RUNNING, [running, live]]);
+    await utils.withPgClient(async (pg) => {
+      // queued: its job is gone; running: its worker was reaped (unlocked, no attempt left); live: a worker holds it.
+      await pg.query("SELECT graphile_worker.remove_job($1)", [`vulndb_import:${queued}`]);
+      await pg.query("UPDATE graphile_worker._private_jobs SET attempts = max_attempts WHERE key = $1", [`vulndb_import:${running}`]);
+      await pg.query("UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'a-live-worker' WHERE key = $1", [`vulndb_import:${live}`]);
+    });
+    const { reconcileImports } = await import("../../workers/vuln/import/import-queue");
+    // Within the grace period nothing is touched.
+    expect(await reconcileImports(db, utils, new Date(Date.now() - 60_000))).toEqual({ requeued: [], lost: [] });
+    const result = await reconcileImports(db, utils, new Date(Date.now() + 1000));
+    expect(result.requeued).toContain(queued);
+    expect(result.lost).toEqual([running]);
+    expect((await importJobs()).filter((job) => job.payload.importRunId === queued)).toEqual([
+      { payload: { importRunId: queued }, queue_name: "vulndb", max_attempts: 1 },
+    ]);
+    const rows = await db.getRepository(ImportRun).findBy([{ id: running }, { id: live }]);
+    expect(Object.fromEntries(rows.map((row) => [row.id, [row.status, row.error]]))).toEqual({
+      [running]: [ImportStatus.FAILED, "the worker running this import was lost; import the source again"],
+      [live]: [ImportStatus.RUNNING, null],
+    });
+    // Nothing is queued twice.
+    expect((await reconcileImports(db, utils, new Date(Date.now() + 1000))).requeued).not.toContain(queued);
+  });
+
   test("accepts an https URL without fetching it (the host does not even resolve)", async () => {
     const source = "https://osv.invalid/debian/all.zip";
     const answer = await server.gql(IMPORT, { source });

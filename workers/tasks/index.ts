@@ -1,12 +1,14 @@
-import type { TaskList } from "graphile-worker";
+import type { Task } from "graphile-worker";
 import type { DataSource } from "typeorm";
 import type { SyncDependencies } from "../discovery/sync-registry";
 import type { ScanJobDependencies } from "../scan/run-scan-job";
+import type { TaskIdentifier } from "./identifiers";
 import { imageScan } from "./image_scan";
 import { reconcile } from "./reconcile";
-import { registrySync } from "./registry_sync";
+import { registrySync, type SyncObservers } from "./registry_sync";
 import { schedulerTick } from "./scheduler_tick";
-import { VULNDB_QUEUE, vulndbImport } from "./vulndb_import";
+import { vulndbImport } from "./vulndb_import";
+import { VULNDB_QUEUE } from "../vuln/import/import-queue";
 import type { ImportDependencies } from "../vuln/import/import-run";
 
 /**
@@ -20,10 +22,11 @@ export function createTaskList(
   scans: ScanJobDependencies,
   imports: Omit<ImportDependencies, "signal">,
   osvSources: readonly string[],
-): TaskList {
+  syncObservers: SyncObservers,
+): Record<TaskIdentifier, Task> {
   return {
     scheduler_tick: schedulerTick(db),
-    registry_sync: registrySync(db, adapterFor),
+    registry_sync: registrySync(db, adapterFor, syncObservers),
     image_scan: imageScan(scans),
     vulndb_import: vulndbImport(imports, osvSources),
     reconcile: reconcile(db),

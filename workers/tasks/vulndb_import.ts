@@ -33,5 +33,3 @@ export function vulndbImport(deps: Omit<ImportDependencies, "signal">, scheduled
     }
   };
 }
-
-export const VULNDB_QUEUE = "vulndb";
