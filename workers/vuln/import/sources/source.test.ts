@@ -43,9 +43,10 @@ describe("resolveSource: paths", () => {
     expect(resolveSource(root, roots)).toEqual<ResolvedSource>({ kind: "directory", path: root, root });
   });
 
-  it("accepts a relative path (resolved against the working directory) and trims what was typed", () => {
+  it("refuses a relative path (the API and the worker run in different directories) and trims what was typed", () => {
     const relative = path.relative(process.cwd(), path.join(root, "a.json"));
-    expect(resolveSource(`  ${relative}\n`, roots)).toMatchObject({ kind: "json", path: path.join(root, "a.json") });
+    expect(() => resolveSource(relative, roots)).toThrow(`${relative} is a relative path: give an absolute path under DRYDOCK_IMPORT_ROOTS`);
+    expect(resolveSource(`  ${path.join(root, "a.json")}\n`, roots)).toMatchObject({ kind: "json", path: path.join(root, "a.json") });
   });
 
   it("follows a symlink that stays inside the root, to its target", () => {

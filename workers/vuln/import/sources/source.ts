@@ -52,6 +52,8 @@ function resolveUrl(typed: string): UrlSource {
 }
 
 function resolvePath(typed: string, roots: readonly string[]): LocalSource {
+  // The API checks a source and a worker reads it, in processes whose working directories differ.
+  if (!path.isAbsolute(typed)) throw new ImportSourceError(`${typed} is a relative path: give an absolute path under DRYDOCK_IMPORT_ROOTS`);
   const absolute = path.resolve(typed);
   const realRoots = existingRealRoots(roots);
   const notUnderRoots = () =>
