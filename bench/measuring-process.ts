@@ -29,7 +29,7 @@ async function transpileForChild(cleanup: Cleanup, entry: string): Promise<strin
     rmSync(out, { recursive: true, force: true });
     if (madeCache && readdirSync(cache).length === 0) rmdirSync(cache);
   });
-  for (const top of ["bench", "db", "lib", "workers"]) {
+  for (const top of ["bench", "db", "lib", "server", "workers"]) {
     for (const file of readdirSync(path.join(ROOT, top), { recursive: true, withFileTypes: true })) {
       if (!file.isFile() || !file.name.endsWith(".ts") || file.name.endsWith(".test.ts")) continue;
       const source = path.join(file.parentPath, file.name);

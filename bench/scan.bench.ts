@@ -73,7 +73,18 @@ type ToChild =
 
 // ------------------------------------------------------------------ parent
 
-export async function run(): Promise<boolean> {
+export interface ScanBenchResult {
+  coldScanMs: number;
+  floorMs: number;
+  /** Cold scan over the floor. */
+  ratio: number;
+  /** The second image (base layers cached) over its cold time. */
+  secondRatio: number;
+  peakRssMb: number;
+  met: boolean;
+}
+
+export async function run(): Promise<ScanBenchResult> {
   const { startRegistry } = await import("../test/registry/registry-server");
   const { startTestServer } = await import("../test/helpers/server");
   FIXTURES = (await import("../test/helpers/fixtures")).FIXTURES_DIR;
@@ -132,7 +143,8 @@ export async function run(): Promise<boolean> {
     console.log(`  second image cold (layer cache emptied): ${scan(coldSibling)}`);
     console.log(`    = ${secondRatio.toFixed(3)} × its cold time (target ≤ ${TARGETS.secondImage}) ${verdict(secondRatio <= TARGETS.secondImage)}`);
     console.log(`  peak RSS of the measuring process: ${peakRssMb.toFixed(0)} MB (target ≤ ${TARGETS.rssMb}) ${verdict(peakRssMb <= TARGETS.rssMb)}`);
-    return ratio <= TARGETS.ratio && secondRatio <= TARGETS.secondImage && peakRssMb <= TARGETS.rssMb;
+    const met = ratio <= TARGETS.ratio && secondRatio <= TARGETS.secondImage && peakRssMb <= TARGETS.rssMb;
+    return { coldScanMs: cold.ms, floorMs, ratio, secondRatio, peakRssMb, met };
   } finally {
     for (const step of cleanup.reverse()) await step().catch((error) => console.error(`cleanup failed: ${String(error)}`));
   }

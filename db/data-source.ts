@@ -1,6 +1,7 @@
 import { DataSource } from "typeorm";
 import { ENTITIES } from "./entities";
 import { MIGRATIONS } from "./migrations";
+import { observingLogger } from "./query-observer";
 
 export type MysqlFlavor = "mysql" | "mariadb";
 
@@ -17,5 +18,6 @@ export function createDataSource(url: string, flavor: MysqlFlavor, poolSize = 10
     charset: "utf8mb4_unicode_ci",
     poolSize,
     logging: false,
+    logger: observingLogger,
   });
 }

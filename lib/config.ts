@@ -40,6 +40,10 @@ export const ENVIRONMENT = {
   },
   DRYDOCK_METRICS_TOKEN: { default: "", about: "when set, /metrics (server and workers) answers only requests with Authorization: Bearer <this token>" },
   DRYDOCK_WORKER_METRICS_PORT: { default: "", about: "port on HOST where each worker process serves its own /metrics (empty: none; 0 picks a free one)" },
+  DRYDOCK_PUBLIC_URL: {
+    default: "",
+    about: "address registries reach the API server at, for Registry.webhookUrl (empty: the address of the GraphQL request)",
+  },
 } as const;
 
 export type EnvironmentName = keyof typeof ENVIRONMENT;
@@ -64,6 +68,8 @@ export interface Config {
   osvSources: string[];
   osvSchedule: string;
   dockerHubAuthUrl: string;
+  /** Base of webhook URLs shown to ADMINs; null: the address each GraphQL request came to. */
+  publicUrl: string | null;
   yandexIamUrl: string;
   /** Bearer token /metrics requires; null: open to any scraper. */
   metricsToken: string | null;
@@ -126,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     osvSources: list(env, "DRYDOCK_OSV_SOURCES"),
     osvSchedule: cronSchedule(env, "DRYDOCK_OSV_SCHEDULE"),
     dockerHubAuthUrl: read(env, "DRYDOCK_DOCKER_HUB_AUTH_URL"),
+    publicUrl: read(env, "DRYDOCK_PUBLIC_URL").replace(/\/+$/, "") || null,
     yandexIamUrl: read(env, "DRYDOCK_YANDEX_IAM_URL"),
     metricsToken: read(env, "DRYDOCK_METRICS_TOKEN") || null,
     workerMetricsPort: read(env, "DRYDOCK_WORKER_METRICS_PORT") === "" ? null : positiveInteger(env, "DRYDOCK_WORKER_METRICS_PORT", 65535),

@@ -6,7 +6,8 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "CONFLICT"
   | "STARTUP_FAILED"
-  | "SECRET_KEY";
+  | "SECRET_KEY"
+  | "DATABASE_UNAVAILABLE";
 
 export interface FieldError {
   field: string;

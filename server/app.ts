@@ -4,15 +4,26 @@ import express, { type Express } from "express";
 import { GraphQLError } from "graphql";
 import type { Pool } from "pg";
 import type { DataSource } from "typeorm";
+import type { Server } from "node:http";
+import { isDatabaseUnavailable } from "../db/availability";
+import { PgUpdateNotifier } from "../db/live-updates";
 import type { Logger } from "../lib/logger";
+import { answerScrape, createMetricsRegistry } from "../lib/metrics";
 import type { SecretBox } from "../lib/secret-box";
 import { bearerToken } from "./auth";
 import { type Context, createLoaders, type Services } from "./context";
 import { createErrorFormatter } from "./graphql/errors";
 import { queryLimitsPlugin } from "./graphql/limits";
+import { requireJsonPost, transportErrorHandler } from "./graphql/transport-errors";
 import { buildDrydockSchema } from "./graphql/schema";
+import { sqlStatementLog } from "./graphql/statement-count";
 import { graphiqlRouter } from "./graphiql/graphiql.route";
+import { databaseUnavailableError, databaseUnavailablePlugin } from "./graphql/unavailable";
+import { healthRouter } from "./health";
+import { registerQueueDepth } from "./metrics/queue-depth";
 import type { JobQueue } from "./jobs";
+import type { LiveUpdates } from "./live/live-updates";
+import { serveSubscriptions, type SubscriptionServer } from "./live/subscription-server";
 import { DiscoveryService } from "./modules/discovery/discovery.service";
 import { ImageService } from "./modules/image/image.service";
 import { PolicyService } from "./modules/policy/policy.service";
@@ -23,6 +34,8 @@ import { SyncService } from "./modules/sync/sync.service";
 import { TokenService } from "./modules/token/token.service";
 import { ImportRunService } from "./modules/vuln/import-run.service";
 import { VulnerabilityService } from "./modules/vuln/vulnerability.service";
+import { WebhookReceiver } from "./webhooks/webhook.receiver";
+import { webhookRouter } from "./webhooks/webhook.route";
 
 export interface AppDependencies {
   db: DataSource;
@@ -33,11 +46,18 @@ export interface AppDependencies {
   timezone: string;
   /** Where vulnerability imports may read (DRYDOCK_IMPORT_ROOTS). */
   importRoots: readonly string[];
+  /** Bearer token /metrics requires (DRYDOCK_METRICS_TOKEN); null: none. */
+  metricsToken: string | null;
+  /** DRYDOCK_PUBLIC_URL; null: URLs are built on the address each request came to. */
+  publicUrl: string | null;
+  /** Scan job and sync run changes, for subscriptions. */
+  live: LiveUpdates;
 }
 
 export function createServices(deps: AppDependencies): Services {
   const registries = new RegistryService(deps.db, deps.secrets, deps.jobs, deps.timezone);
   const policies = new PolicyService(deps.db, deps.timezone);
+  const updates = new PgUpdateNotifier(deps.pg, deps.logger);
   return {
     db: deps.db,
     registries,
@@ -45,11 +65,12 @@ export function createServices(deps: AppDependencies): Services {
     tokens: new TokenService(deps.db),
     syncs: new SyncService(deps.db, registries, deps.jobs),
     discovery: new DiscoveryService(deps.db, deps.secrets, registries, policies),
-    intake: new IntakeService(deps.db, deps.secrets, registries, deps.jobs),
+    intake: new IntakeService(deps.db, deps.secrets, registries, deps.jobs, updates),
     images: new ImageService(deps.db, registries),
-    scanJobs: new ScanJobService(deps.db, deps.jobs),
+    scanJobs: new ScanJobService(deps.db, deps.jobs, updates),
     vulnerabilities: new VulnerabilityService(deps.db),
     imports: new ImportRunService(deps.db, deps.jobs, deps.importRoots),
+    live: deps.live,
   };
 }
 
@@ -57,22 +78,31 @@ const unauthenticated = (message: string) =>
   new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
 
 /** Every GraphQL request names a token; the role check happens per operation. */
-async function contextFor(header: string | undefined, services: Services): Promise<Context> {
+async function contextFor(header: string | undefined, services: Services, baseUrl: string): Promise<Context> {
   const token = bearerToken(header);
   if (!token) throw unauthenticated("an API token is required: send Authorization: Bearer <token>");
-  const principal = await services.tokens.authenticate(token);
+  const principal = await services.tokens.authenticate(token).catch((error: unknown) => {
+    throw isDatabaseUnavailable(error) ? databaseUnavailableError() : error;
+  });
   if (!principal) throw unauthenticated("the API token is unknown or was revoked");
-  return { principal, services, loaders: createLoaders(services.db) };
+  return { principal, services, loaders: createLoaders(services.db), baseUrl };
 }
 
-export async function createApp(deps: AppDependencies): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
+export interface App {
+  app: Express;
+  apollo: ApolloServer<Context>;
+  /** Serves subscriptions on the HTTP server's /graphql WebSocket upgrade. */
+  serveSubscriptions(http: Server): SubscriptionServer;
+}
+
+export async function createApp(deps: AppDependencies): Promise<App> {
   const schema = await buildDrydockSchema();
   const services = createServices(deps);
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: createErrorFormatter(deps.logger),
     includeStacktraceInErrorResponses: false,
-    plugins: [queryLimitsPlugin(schema)],
+    plugins: [queryLimitsPlugin(schema), databaseUnavailablePlugin()],
     // bin/drydock.ts handles SIGINT/SIGTERM and stops Apollo itself. Apollo's own
     // handlers (on outside NODE_ENV=test) would stop it concurrently, and its
     // stop() then never resolves for the second caller: the process hung on SIGTERM.
@@ -82,23 +112,22 @@ export async function createApp(deps: AppDependencies): Promise<{ app: Express; 
 
   const app = express();
   app.disable("x-powered-by");
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  app.get("/readyz", async (_req, res) => {
-    try {
-      await Promise.all([deps.db.query("SELECT 1"), deps.pg.query("SELECT 1")]);
-      res.json({ status: "ready" });
-    } catch (error) {
-      deps.logger.warn({ err: (error as Error).message }, "readiness check failed");
-      res.status(503).json({ status: "unavailable" });
-    }
-  });
+  app.use(healthRouter(deps));
+  const metrics = createMetricsRegistry();
+  registerQueueDepth(metrics, deps.pg, deps.logger);
+  app.get("/metrics", (req, res) => answerScrape(req, res, metrics, deps.metricsToken, deps.logger));
   app.use(graphiqlRouter());
+  app.use(webhookRouter(new WebhookReceiver(deps.db, deps.secrets, deps.jobs, deps.logger), deps.logger));
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization, services) }),
+    requireJsonPost,
+    sqlStatementLog(deps.logger),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => contextFor(req.headers.authorization, services, deps.publicUrl ?? `${req.protocol}://${req.get("host")}`),
+    }),
+    transportErrorHandler(deps.logger),
   );
-  return { app, apollo };
+  const serve = (http: Server) => serveSubscriptions(http, schema, services, createErrorFormatter(deps.logger), deps.publicUrl);
+  return { app, apollo, serveSubscriptions: serve };
 }

@@ -6,6 +6,7 @@ import type { DiscoveryService } from "./modules/discovery/discovery.service";
 import type { ImageService } from "./modules/image/image.service";
 import type { PolicyService } from "./modules/policy/policy.service";
 import type { RegistryService } from "./modules/registry/registry.service";
+import type { LiveUpdates } from "./live/live-updates";
 import type { IntakeService } from "./modules/scan/intake.service";
 import type { ScanJobService } from "./modules/scan/scan-job.service";
 import type { SyncService } from "./modules/sync/sync.service";
@@ -27,6 +28,8 @@ export interface Services {
   scanJobs: ScanJobService;
   vulnerabilities: VulnerabilityService;
   imports: ImportRunService;
+  /** Scan job and sync run changes for subscriptions. */
+  live: LiveUpdates;
 }
 
 /** Per-request batch loaders, so a list of registries reads its policies in one query. */
@@ -47,6 +50,8 @@ export interface Context {
   principal: Principal | null;
   services: Services;
   loaders: Loaders;
+  /** Base of URLs the API shows (Registry.webhookUrl): DRYDOCK_PUBLIC_URL, else the address this request came to; absent when neither is known. */
+  baseUrl?: string;
 }
 
 export function createLoaders(db: DataSource): Loaders {

@@ -2,7 +2,9 @@ import type { WorkerUtils } from "graphile-worker";
 import { SyncTrigger } from "../db/enums";
 import { graphileScanEnqueuer } from "../workers/discovery/graphile-scan-enqueuer";
 import type { ScanEnqueuer } from "../workers/discovery/scan-queue";
+import type { PushScope } from "../workers/discovery/sync-registry";
 import { registryQueueName, registrySyncJobKey } from "../workers/scheduler/queue-due-syncs";
+import { queueImportJob } from "../workers/vuln/import/import-queue";
 
 /** What the API asks of the job queue. */
 export interface JobQueue extends ScanEnqueuer {
@@ -12,6 +14,8 @@ export interface JobQueue extends ScanEnqueuer {
   cancelScans(scanJobIds: string[]): Promise<void>;
   /** Queues a discovery run now; one already queued is replaced, one running is followed by this one. */
   requestSync(registryId: string): Promise<void>;
+  /** Queues a push webhook's run of one repository, after the registry's other syncs; a repeat of one still queued folds into it. */
+  queuePushRun(registryId: string, push: PushScope): Promise<void>;
   /** Queues an import run; imports run one at a time. */
   queueImport(importRunId: string): Promise<void>;
 }
@@ -39,8 +43,16 @@ export class GraphileJobQueue implements JobQueue {
     );
   }
 
+  async queuePushRun(registryId: string, push: PushScope): Promise<void> {
+    await this.utils.addJob(
+      "registry_sync",
+      { registryId, trigger: SyncTrigger.WEBHOOK, push },
+      { jobKey: `${registrySyncJobKey(registryId)}:push:${push.repository}:${push.tag}`, queueName: registryQueueName(registryId), maxAttempts: 1 },
+    );
+  }
+
   async queueImport(importRunId: string): Promise<void> {
-    await this.utils.addJob("vulndb_import", { importRunId }, { queueName: "vulndb", maxAttempts: 1 });
+    await queueImportJob(this.utils.addJob, importRunId);
   }
 
   private async removeJobs(keys: string[]): Promise<void> {

@@ -9,6 +9,7 @@ import { trustKnownServices } from "../workers/registry/known-services";
 import { createApp } from "./app";
 import { issueFirstAdminToken } from "./bootstrap";
 import { GraphileJobQueue } from "./jobs";
+import { LiveUpdates } from "./live/live-updates";
 
 export interface RunningServer {
   url: string;
@@ -36,7 +37,10 @@ export async function startServer(config: Config, logger: Logger, announce: Anno
     cleanup.push(() => pg.end());
     const utils = await makeWorkerUtils({ pgPool: pg, logger: graphileLogger(logger) });
     cleanup.push(async () => utils.release());
-    const { app, apollo } = await createApp({
+    const live = new LiveUpdates(db, config.databaseUrl, logger);
+    await live.start();
+    cleanup.push(() => live.close());
+    const { app, apollo, serveSubscriptions } = await createApp({
       db,
       pg,
       jobs: new GraphileJobQueue(utils),
@@ -44,12 +48,17 @@ export async function startServer(config: Config, logger: Logger, announce: Anno
       logger,
       timezone: config.timezone,
       importRoots: config.importRoots,
+      publicUrl: config.publicUrl,
+      metricsToken: config.metricsToken,
+      live,
     });
     cleanup.push(() => apollo.stop());
     const http = await new Promise<import("node:http").Server>((resolve, reject) => {
       const server = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
     });
     cleanup.push(() => closeHttp(http));
+    const subscriptions = serveSubscriptions(http);
+    cleanup.push(() => subscriptions.close());
     const { port } = http.address() as AddressInfo;
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${host}:${port}`;

@@ -1,9 +1,12 @@
 import { EventEmitter } from "node:events";
 import { makeWorkerUtils, run, type WorkerEvents } from "graphile-worker";
 import type { Config } from "../lib/config";
+import type { Registry } from "../db/entities";
 import type { Logger } from "../lib/logger";
 import { openMysql, waitForSchema } from "../db/mysql";
+import { PgUpdateNotifier } from "../db/live-updates";
 import { graphileLogger, preparePostgres } from "../db/postgres";
+import { retryGraphileThroughRestarts } from "../db/graphile-retries";
 import { loadSecretBox } from "../lib/secret-box";
 import { graphileScanEnqueuer } from "./discovery/graphile-scan-enqueuer";
 import { trustKnownServices } from "./registry/known-services";
@@ -17,10 +20,15 @@ import { LayerCache } from "./scan/layer-cache";
 import { DEFAULT_LAYER_LIMITS } from "./scan/layers/layer-result";
 import { WorkerLiveness } from "./scan/worker-liveness";
 import { createTaskList, crontab } from "./tasks";
+import { type MetricsServer, serveMetrics } from "./metrics/metrics-server";
+import { registryCallHooks } from "./metrics/registry-call-hooks";
+import { WorkerMetrics } from "./metrics/worker-metrics";
 
 export interface RunningWorker {
   /** This process's worker_instance id. */
   readonly id: string;
+  /** Where this process serves /metrics (DRYDOCK_WORKER_METRICS_PORT); null when it serves none. */
+  readonly metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -39,13 +47,16 @@ const LAYERS_AT_ONCE = 3;
 /** A graphile-worker runner: takes jobs from PostgreSQL once the MySQL schema is current. */
 export async function startWorker(config: Config, logger: Logger, options: WorkerOptions = {}): Promise<RunningWorker> {
   trustKnownServices(config);
+  retryGraphileThroughRestarts();
   const db = await openMysql(config.mysqlUrl, config.workerConcurrency + 4);
+  let metricsServer: MetricsServer | null = null;
   try {
     await waitForSchema(db);
     const secrets = loadSecretBox(config, logger);
     const pg = await preparePostgres(config.databaseUrl, logger);
     const utils = await makeWorkerUtils({ pgPool: pg, logger: graphileLogger(logger) });
     const scans = graphileScanEnqueuer(utils.addJob);
+    const updates = new PgUpdateNotifier(pg, logger);
 
     const graphileWorkerIds: string[] = [];
     const events: WorkerEvents = new EventEmitter();
@@ -68,6 +79,7 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
       logger,
       () => graphileWorkerIds,
       () => requeueOrphanedScans(db, utils, { retried: true }),
+      updates,
     );
     await liveness.start();
 
@@ -79,25 +91,40 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
       maxBufferedFileBytes: Math.min(DEFAULT_LAYER_LIMITS.maxBufferedFileBytes, config.maxFileBytes),
     };
     const key = analyzersKey(ANALYZERS);
-    const adapters = new AdapterPool(db, (registry) => createAdapter(registry, secrets, new TagResolver([])));
+    const metrics = new WorkerMetrics();
+    const adapterFor = (registry: Registry, resolver: TagResolver) => createAdapter(registry, secrets, resolver, registryCallHooks(registry.id, metrics, logger));
+    const adapters = new AdapterPool(db, (registry) => adapterFor(registry, new TagResolver([])));
+    // Before any job is taken: a port in use stops the start.
+    if (config.workerMetricsPort !== null) {
+      metricsServer = await serveMetrics(metrics.registry, { host: config.host, port: config.workerMetricsPort, token: config.metricsToken }, logger);
+      logger.info({ url: metricsServer.url }, "worker metrics listening");
+    }
     const stopping = new AbortController();
     const minuteMs = options.scanMinuteMs ?? 60_000;
 
     const runner = await run({
       pgPool: pg,
       concurrency: config.workerConcurrency,
-      taskList: createTaskList(db, (registry, resolver) => createAdapter(registry, secrets, resolver), {
+      taskList: createTaskList(db, adapterFor, {
         db,
         workerId: liveness.id,
         adapters,
-        scanner: new ImageScanner({ analyzers: ANALYZERS, cache: new LayerCache(db, key), limits, logger, layerConcurrency: LAYERS_AT_ONCE }),
+        scanner: new ImageScanner({
+          analyzers: ANALYZERS,
+          cache: new LayerCache(db, key, (hit) => metrics.layerCacheLookup(hit)),
+          limits,
+          logger,
+          layerConcurrency: LAYERS_AT_ONCE,
+        }),
         analyzersKey: key,
         enqueueScans: (ids, runAt) => scans.enqueue(ids, runAt),
         stopping: stopping.signal,
         timeoutMs: (minutes) => minutes * minuteMs,
         livenessMs: SCAN_LIVENESS_MS,
         logger,
-      }, { db, roots: config.importRoots, logger }, config.osvSources),
+        metrics,
+        updates,
+      }, { db, roots: config.importRoots, logger }, config.osvSources, { logger, metrics, updates }),
       crontab: crontab({ sources: config.osvSources, schedule: config.osvSchedule }),
       noHandleSignals: true,
       logger: graphileLogger(logger),
@@ -107,9 +134,11 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
     logger.info({ concurrency: config.workerConcurrency, workerId: liveness.id }, "worker started");
     return {
       id: liveness.id,
+      metricsUrl: metricsServer?.url ?? null,
       async stop() {
         // Running scans end as WORKER_LOST and go back to the queue instead of holding the shutdown.
         stopping.abort();
+        await metricsServer?.close();
         await runner.stop();
         await liveness.stop();
         await adapters.close();
@@ -119,6 +148,7 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
       },
     };
   } catch (error) {
+    await metricsServer?.close();
     await db.destroy();
     throw error;
   }

@@ -6,7 +6,7 @@ import { Artifact } from "./artifact.entity";
 /** One vulnerability of one package of an artifact (DESIGN §4): records naming each other are one finding. */
 @ObjectType("Vulnerability", { description: "A known vulnerability of a package in an image" })
 @Entity({ name: "finding" })
-@Index(["artifactDigest", "severityRank"])
+@Index(["artifactDigest", "severityRank", "advisoryId", "packageName", "id"])
 export class Finding {
   @PrimaryGeneratedColumn({ type: "bigint" })
   id: string;

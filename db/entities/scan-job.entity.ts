@@ -9,6 +9,8 @@ import { Registry } from "./registry.entity";
 @Entity({ name: "scan_job" })
 @Index(["imageId", "status"])
 @Index(["status", "queuedAt"])
+@Index(["queuedAt", "id"])
+@Index(["registryId", "queuedAt", "id"])
 export class ScanJob {
   @Field(() => ID)
   @PrimaryColumn({ type: "char", length: 36 })

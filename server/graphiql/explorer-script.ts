@@ -1,3 +1,14 @@
+import { getIntrospectionQuery } from "graphql";
+import { MAX_QUERY_DEPTH } from "../graphql/limits";
+
+/**
+ * GraphiQL's own introspection query nests `ofType` deeper than MAX_QUERY_DEPTH allows, so the
+ * server refuses it (QUERY_TOO_COMPLEX) and the explorer had no schema. This one nests as deep
+ * as the limit allows: `__schema types fields args type` and the leaf `name` take six levels,
+ * the rest go to the `ofType` chain.
+ */
+export const EXPLORER_INTROSPECTION_QUERY = getIntrospectionQuery({ typeDepth: MAX_QUERY_DEPTH - 6, specifiedByUrl: true });
+
 /** sessionStorage key of the API token field: per tab, gone when the tab closes. */
 export const TOKEN_STORAGE_KEY = "drydock.graphiql.token";
 
@@ -20,6 +31,7 @@ export const EXPLORER_SCRIPT = `(function () {
   var h = React.createElement;
   var TOKEN_KEY = ${JSON.stringify(TOKEN_STORAGE_KEY)};
   var url = new URL("graphql", window.location.href).toString();
+  var INTROSPECTION_QUERY = ${JSON.stringify(EXPLORER_INTROSPECTION_QUERY)};
 
   function storedToken() {
     try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (e) { return ""; }
@@ -36,7 +48,11 @@ export const EXPLORER_SCRIPT = `(function () {
     var setToken = state[1];
     // A new fetcher per token: GraphiQL reloads the schema whenever its fetcher changes.
     var fetcher = React.useMemo(function () {
-      return GraphiQL.createFetcher({ url: url, headers: token ? { Authorization: "Bearer " + token } : {} });
+      var http = GraphiQL.createFetcher({ url: url, headers: token ? { Authorization: "Bearer " + token } : {} });
+      return function (params, options) {
+        if (params.operationName === "IntrospectionQuery") params = { query: INTROSPECTION_QUERY, operationName: "IntrospectionQuery" };
+        return http(params, options);
+      };
     }, [token]);
     return h("div", { className: "drydock-explorer" },
       h("div", { className: "drydock-token" },

@@ -71,7 +71,24 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   } catch {
     // reported below
   }
-  throw new BadUserInputError([{ field: "after", message: "is not a cursor this API returned" }]);
+  throw invalidCursor();
+}
+
+function invalidCursor(): BadUserInputError {
+  return new BadUserInputError([{ field: "after", message: "is not a cursor this API returned" }]);
+}
+
+/** A cursor key that holds a date; a key no date can be made of is refused like any foreign cursor. */
+export function cursorDate(key: string | number): Date {
+  const date = new Date(key);
+  if (Number.isNaN(date.getTime())) throw invalidCursor();
+  return date;
+}
+
+/** A cursor key that holds a position in a list (0, 1, 2, …). */
+export function cursorPosition(key: string | number): number {
+  if (typeof key !== "number" || !Number.isSafeInteger(key) || key < 0) throw invalidCursor();
+  return key;
 }
 
 /** Builds a connection from `first + 1` rows fetched after the cursor. */

@@ -6,6 +6,8 @@ import { DrydockError, type FieldError } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
 import { maskUrlsIn } from "../../lib/mask";
 import { RegistryError } from "../../workers/registry/errors";
+import { isDatabaseUnavailable } from "../../db/availability";
+import { DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE } from "./unavailable";
 
 /** class-validator's tree, flattened to `createdWithin.amount`-style field paths. */
 export function fieldErrorsOf(errors: ValidationError[], prefix = ""): FieldError[] {
@@ -52,6 +54,11 @@ export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    // A registry that refuses connections is no database outage, though both carry ECONNREFUSED.
+    if (!(original instanceof RegistryError) && isDatabaseUnavailable(original)) {
+      logger.warn({ err: maskUrlsIn(String((original as Error)?.message ?? original)) }, "request failed: a database is unavailable");
+      return { ...base, message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: DATABASE_UNAVAILABLE } };
+    }
     if (original instanceof DrydockError) {
       return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
     }

@@ -3,8 +3,10 @@ import { buildSchema } from "type-graphql";
 import { RoleAuthChecker } from "../auth";
 import { DiscoveryResolver } from "../modules/discovery/discovery.resolver";
 import { ImageResolver } from "../modules/image/image.resolver";
+import { LiveResolver, UNUSED_PUBSUB } from "../modules/live/live.resolver";
 import { PolicyResolver } from "../modules/policy/policy.resolver";
 import { RegistryResolver } from "../modules/registry/registry.resolver";
+import { RegistryWebhookResolver } from "../modules/registry/registry-webhook.resolver";
 import { IntakeResolver } from "../modules/scan/intake.resolver";
 import { ScanJobResolver } from "../modules/scan/scan-job.resolver";
 import { SyncResolver } from "../modules/sync/sync.resolver";
@@ -13,6 +15,7 @@ import { ImportRunResolver } from "../modules/vuln/import-run.resolver";
 
 export const RESOLVERS = [
   RegistryResolver,
+  RegistryWebhookResolver,
   PolicyResolver,
   TokenResolver,
   SyncResolver,
@@ -21,10 +24,11 @@ export const RESOLVERS = [
   ImageResolver,
   ScanJobResolver,
   ImportRunResolver,
+  LiveResolver,
 ] as const;
 
 export function buildDrydockSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, validate: true, authChecker: RoleAuthChecker });
+  return buildSchema({ resolvers: RESOLVERS, validate: true, authChecker: RoleAuthChecker, pubSub: UNUSED_PUBSUB });
 }
 
 /** The SDL committed as schema/schema.graphql. */

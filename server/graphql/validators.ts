@@ -16,6 +16,20 @@ export function TrimmedLength(min: number, max: number, options?: ValidationOpti
     });
 }
 
+/** C0 control characters and DEL: never part of a name, a URL or a key someone typed. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+export function NoControlCharacters(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: "noControlCharacters",
+      target: target.constructor,
+      propertyName,
+      options: { message: "must not contain control characters", ...options },
+      validator: { validate: (value: unknown) => typeof value !== "string" || !CONTROL_CHARACTER.test(value) },
+    });
+}
+
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Returns why a PEM CA bundle is unusable, or null. */

@@ -8,6 +8,7 @@ import { openMysql } from "../../db/mysql";
 import { buildDrydockSchema } from "../../server/graphql/schema";
 import { seedImage, seedImportRun, seedScanJob } from "../helpers/scan-rows";
 import { errorCode, type GraphQLAnswer, startTestServer, type TestServer } from "../helpers/server";
+import { firstAnswer } from "../helpers/subscriptions";
 
 type Role = "ADMIN" | "OPERATOR" | "VIEWER";
 type Caller = Role | "none";
@@ -16,9 +17,6 @@ type Caller = Role | "none";
  * DESIGN §5: the least role each operation of the live schema needs. Every
  * operation of the schema must be listed, and nothing else: a new operation
  * fails this test until it is added here (with a request in REQUESTS below).
- * Roles DESIGN §5 gives to operations not built yet:
- *   VIEWER: subscriptions
- *   ADMIN: rotateWebhookSecret
  */
 const LEAST_ROLE: Record<string, Role> = {
   // queries
@@ -30,6 +28,7 @@ const LEAST_ROLE: Record<string, Role> = {
   addRegistry: "ADMIN",
   editRegistry: "ADMIN",
   deleteRegistries: "ADMIN",
+  rotateWebhookSecret: "ADMIN",
   editPullPolicy: "ADMIN",
   createApiToken: "ADMIN",
   revokeApiToken: "ADMIN",
@@ -48,6 +47,9 @@ const LEAST_ROLE: Record<string, Role> = {
   importVulnerabilities: "ADMIN",
   importRun: "VIEWER",
   importRuns: "VIEWER",
+  // subscriptions (over WebSocket)
+  scanJobUpdated: "VIEWER",
+  syncRunUpdated: "VIEWER",
 };
 
 const RANK: Record<Role, number> = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };
@@ -58,6 +60,8 @@ interface Probe {
   variables?: Record<string, unknown>;
   /** True when the answer shows the resolver ran (its result, or an error only it raises). */
   reached(answer: GraphQLAnswer<any>): boolean;
+  /** Sent over WebSocket (graphql-ws) as a subscription of this field, not POSTed. */
+  subscription?: string;
 }
 
 let server: TestServer;
@@ -121,6 +125,12 @@ const REQUESTS: Record<string, () => Promise<Probe>> = {
       // No stored listing: the resolver lists afresh and meets the closed port.
       reached: (a) => a.errors?.[0]?.extensions?.code === "REGISTRY_UNREACHABLE",
     };
+  },
+  async scanJobUpdated() {
+    return unknownRegistrySubscription("scanJobUpdated");
+  },
+  async syncRunUpdated() {
+    return unknownRegistrySubscription("syncRunUpdated");
   },
   async syncRuns() {
     return {
@@ -248,6 +258,13 @@ const REQUESTS: Record<string, () => Promise<Probe>> = {
       reached: (a) => JSON.stringify(a.data?.deleteRegistries) === JSON.stringify([victim]),
     };
   },
+  async rotateWebhookSecret() {
+    return {
+      query: `mutation($id: ID!) { rotateWebhookSecret(id: $id) { id } }`,
+      variables: { id: registryId },
+      reached: (a) => a.data?.rotateWebhookSecret?.id === registryId,
+    };
+  },
   async editPullPolicy() {
     const pattern = unique("app");
     return {
@@ -286,6 +303,16 @@ async function snapshot(): Promise<string> {
     importRuns(first: 500) { nodes { id status } }
   }`);
   return JSON.stringify(data);
+}
+
+/** A subscription to a registry that does not exist: only its resolver answers NOT_FOUND. */
+function unknownRegistrySubscription(field: string): Probe {
+  return {
+    query: `subscription($id: ID!) { ${field}(registryId: $id) { id } }`,
+    variables: { id: randomUUID() },
+    reached: (a) => errorCode(a) === "NOT_FOUND",
+    subscription: field,
+  };
 }
 
 function operationsOf(schema: GraphQLSchema): string[] {
@@ -334,7 +361,10 @@ test("every operation answers every role as the DESIGN §5 table says", async ()
       expected[operation][caller] = expectedOutcome(caller, least);
       const probe = await REQUESTS[operation]();
       const before = await snapshot();
-      const answer = await server.gql(probe.query, probe.variables, caller === "none" ? null : tokens[caller]);
+      const token = caller === "none" ? null : tokens[caller]!;
+      const answer = probe.subscription
+        ? await firstAnswer(server.url, token, probe.query, probe.variables ?? {}, probe.subscription)
+        : await server.gql(probe.query, probe.variables, token);
       const code = errorCode(answer);
       let outcome: string;
       if (code === "UNAUTHENTICATED") {

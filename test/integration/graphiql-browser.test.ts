@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
-import { TOKEN_STORAGE_KEY } from "../../server/graphiql/explorer-script";
+import { buildClientSchema, printSchema } from "graphql";
+import { EXPLORER_INTROSPECTION_QUERY, TOKEN_STORAGE_KEY } from "../../server/graphiql/explorer-script";
+import { schemaText } from "../../server/graphql/schema";
 import { addPlainRegistry } from "../helpers/scanning";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -14,7 +16,7 @@ import { startTestServer, type TestServer } from "../helpers/server";
 const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT_DIR = path.resolve(__dirname, "..", "..", "test-output");
 const REGISTRY_NAMES = ["harbor-production", "mirror-europe"];
-const QUERY = "query Names { registries(first: 10) { totalCount nodes { name } } }";
+const QUERY = "query Names {\n  registries(first: 10) {\n    totalCount\n    nodes { name }\n  }\n}";
 
 let server: TestServer;
 let browser: Browser;
@@ -58,15 +60,20 @@ async function runQuery(page: Page, query: string): Promise<any> {
   await page.keyboard.insertText(query);
   // GraphiQL takes an edit in 100 ms (debounced): stored, it picks its operation name from it.
   // Run before that, it would send the previous operation name.
-  await page.waitForFunction((typed) => localStorage.getItem("graphiql:query") === typed, query);
-  const answered = page.waitForResponse((response) => response.url().endsWith("/graphql") && !!response.request().postData()?.includes("Names"));
+  // (Page code is passed as text: this project type-checks without the DOM library.)
+  await page.waitForFunction(`localStorage.getItem("graphiql:query") === ${JSON.stringify(query)}`);
+  const answered = page.waitForResponse((response) => isRunOf(response.request(), query));
   await page.locator("button.graphiql-execute-button").click();
   await answered;
-  const handle = await page.waitForFunction(() => {
-    const editor = document.querySelector(".result-window .CodeMirror") as (Element & { CodeMirror?: { getValue(): string } }) | null;
-    return editor?.CodeMirror?.getValue() || null;
-  });
+  // The whole result, from the result pane's editor (its DOM holds only the lines in view).
+  const handle = await page.waitForFunction(`document.querySelector(".result-window .CodeMirror")?.CodeMirror?.getValue() || null`);
   return JSON.parse((await handle.jsonValue()) as string);
+}
+
+/** Whether `request` is the page's POST to /graphql running `query`. */
+function isRunOf(request: Request, query: string): boolean {
+  if (!request.url().endsWith("/graphql") || !request.postData()) return false;
+  return (JSON.parse(request.postData()!) as { query?: string }).query === query;
 }
 
 /** What the result pane shows on screen. */
@@ -82,7 +89,12 @@ function leftThisHost(requests: Request[]): string[] {
 test("with the token entered, a typed registries query shows the registries, and nothing leaves the server", async () => {
   const { context, page, requests, pageErrors } = await openExplorer();
   try {
+    // The schema is loaded again with the token as soon as it is entered (the docs and hints need it).
+    const schemaLoaded = page.waitForResponse(
+      (response) => !!response.request().postData()?.includes("IntrospectionQuery") && response.status() === 200,
+    );
     await page.locator("#drydock-token").fill(server.adminToken);
+    await schemaLoaded;
     const result = await runQuery(page, QUERY);
 
     expect(result.errors).toBeUndefined();
@@ -91,7 +103,7 @@ test("with the token entered, a typed registries query shows the registries, and
     const shown = await shownResult(page);
     for (const name of REGISTRY_NAMES) expect(shown).toContain(name);
 
-    const queryRequest = requests.find((request) => request.url().endsWith("/graphql") && request.postData()?.includes("Names"));
+    const queryRequest = requests.find((request) => isRunOf(request, QUERY));
     expect((await queryRequest!.allHeaders()).authorization).toBe(`Bearer ${server.adminToken}`);
 
     // The page, its assets, the schema and the query: all from this server, no CDN.
@@ -115,9 +127,9 @@ test("the token is kept in sessionStorage for the tab, never in the URL or local
     await page.locator("#drydock-token").fill(server.adminToken);
     await runQuery(page, QUERY);
 
-    expect(await page.evaluate((key) => sessionStorage.getItem(key), TOKEN_STORAGE_KEY)).toBe(server.adminToken);
+    expect(await page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_STORAGE_KEY)})`)).toBe(server.adminToken);
     expect(page.url()).not.toContain(server.adminToken);
-    const local = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    const local = await page.evaluate<string>("JSON.stringify({ ...localStorage })");
     expect(local).not.toContain(server.adminToken);
 
     await page.reload();
@@ -138,10 +150,16 @@ test("without a token the result pane shows UNAUTHENTICATED", async () => {
     expect(result.data).toBeUndefined();
     expect(result.errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expect(await shownResult(page)).toContain("UNAUTHENTICATED");
-    const queryRequest = requests.find((request) => request.url().endsWith("/graphql") && request.postData()?.includes("Names"));
+    const queryRequest = requests.find((request) => isRunOf(request, QUERY));
     expect((await queryRequest!.allHeaders()).authorization).toBeUndefined();
     expect(leftThisHost(requests)).toEqual([]);
   } finally {
     await context.close();
   }
+});
+
+test("the explorer's introspection query passes the depth limit and rebuilds the whole schema", async () => {
+  const answer = await server.gql(EXPLORER_INTROSPECTION_QUERY);
+  expect(answer.errors).toBeUndefined();
+  expect(printSchema(buildClientSchema(answer.data as any)) + "\n").toBe(await schemaText());
 });

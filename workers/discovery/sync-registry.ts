@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { PullPolicy, Registry, SyncRun } from "../../db/entities";
-import { ImageSource, PullMode, SyncStatus, type SyncTrigger } from "../../db/enums";
+import { ImageSource, PullCondition, PullMode, SyncStatus, type SyncTrigger } from "../../db/enums";
 import type { SkippedRepository, SyncError } from "../../db/entities/sync-run.entity";
+import type { UpdateNotifier } from "../../db/live-updates";
 import { policyRulesOf } from "../policy/rules-of-policy";
 import { compilePolicy } from "../policy/engine";
-import type { ListedTag, RegistryAdapter } from "../registry/adapter";
+import type { ListedRepository, ListedTag, RegistryAdapter } from "../registry/adapter";
 import { isRegistryError } from "../registry/errors";
 import { keepPullQuota, pullPauseOf } from "../registry/pull-quota-store";
 import { TagResolver } from "../registry/tag-resolver";
@@ -27,6 +28,14 @@ export interface SyncDependencies {
   /** Builds the adapter of a registry for one run, around that run's resolver. */
   adapterFor(registry: Registry, resolver: TagResolver): RegistryAdapter;
   now?: () => Date;
+  /** Told when the run starts and ends (live updates). */
+  updates?: UpdateNotifier;
+}
+
+/** A push webhook's run: one repository, and the pushed tag (its whole repository under LATEST). */
+export interface PushScope {
+  repository: string;
+  tag: string;
 }
 
 function errorOf(error: unknown, repository: string | null): SyncError {
@@ -38,8 +47,19 @@ function errorOf(error: unknown, repository: string | null): SyncError {
  * One discovery run (DESIGN §3): list everything in scope, store the listing,
  * select with the policy, record images, queue scans. A repository that fails
  * is recorded and the run goes on; its images are never marked removed.
+ *
+ * With a `push` scope (a push webhook) only that repository is listed, only
+ * the pushed tag is put through the policy — every tag of the repository
+ * under LATEST, whose choice depends on the others — and new images are
+ * added by WEBHOOK. Vanished tags are left to full runs.
  */
-export async function syncRegistry(deps: SyncDependencies, registryId: string, trigger: SyncTrigger, signal?: AbortSignal): Promise<SyncRun | null> {
+export async function syncRegistry(
+  deps: SyncDependencies,
+  registryId: string,
+  trigger: SyncTrigger,
+  signal?: AbortSignal,
+  push?: PushScope,
+): Promise<SyncRun | null> {
   const now = deps.now ?? (() => new Date());
   const registry = await deps.db.getRepository(Registry).findOneBy({ id: registryId });
   const policy = await deps.db.getRepository(PullPolicy).findOneBy({ registryId });
@@ -55,6 +75,7 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     errors: [],
   });
   await deps.db.getRepository(SyncRun).insert(run);
+  await deps.updates?.announce("syncRun", [run]);
 
   const listed = new Map<string, ListedTag[]>();
   const failed = new Set<string>();
@@ -75,7 +96,8 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
       await adapter.close();
     };
     try {
-      await forEachBounded(adapter.listRepositories(), REPOSITORY_CONCURRENCY, async (entry) => {
+      const repositories: Iterable<ListedRepository> | AsyncIterable<ListedRepository> = push ? [{ repository: push.repository }] : adapter.listRepositories();
+      await forEachBounded(repositories, REPOSITORY_CONCURRENCY, async (entry) => {
         guard.assertLive();
         if (entry.skipped !== undefined) {
           skipped.push({ repository: entry.repository, reason: entry.skipped });
@@ -97,9 +119,10 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     guard.assertLive();
 
     const listedAt = now();
-    await deps.db.transaction((tx) => storeListing(tx, registryId, listed, catalogComplete, failed, listedAt));
+    await deps.db.transaction((tx) => storeListing(tx, registryId, listed, catalogComplete && !push, failed, listedAt));
     const tags = [...listed.values()].flat();
-    const decisions = policy.mode === PullMode.AUTOMATIC ? compilePolicy(policyRulesOf(policy)).evaluate(tags, listedAt) : [];
+    const evaluated = push && policy.condition !== PullCondition.LATEST ? tags.filter((t) => t.tag === push.tag) : tags;
+    const decisions = policy.mode === PullMode.AUTOMATIC ? compilePolicy(policyRulesOf(policy)).evaluate(evaluated, listedAt) : [];
     const selected = decisions.filter((d) => d.selected);
 
     const images: ResolvedImage[] = [];
@@ -119,15 +142,15 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
     guard.assertLive();
 
     const imageIds = await deps.db.transaction(async (tx) => {
-      const ids = await upsertImages(tx, registryId, images, ImageSource.POLICY, listedAt);
-      await markVanishedImages(tx, registryId, failed);
+      const ids = await upsertImages(tx, registryId, images, push ? ImageSource.WEBHOOK : ImageSource.POLICY, listedAt);
+      if (!push) await markVanishedImages(tx, registryId, failed);
       return ids;
     });
     const queued = await queueScans(deps.db, deps.scans, registryId, imageIds, policy.rescan, listedAt);
     const pause = await pullPauseOf(deps.db, registryId, adapter, now());
 
     Object.assign(run, {
-      status: !catalogComplete ? SyncStatus.FAILED : failed.size > 0 || errors.length > 0 ? SyncStatus.PARTIAL : SyncStatus.SUCCEEDED,
+      status: !catalogComplete || (push && failed.size > 0) ? SyncStatus.FAILED : failed.size > 0 || errors.length > 0 ? SyncStatus.PARTIAL : SyncStatus.SUCCEEDED,
       repositories: listed.size,
       tagsSeen: tags.length,
       selected: selected.length,
@@ -146,5 +169,6 @@ export async function syncRegistry(deps: SyncDependencies, registryId: string, t
   await deps.db
     .getRepository(SyncRun)
     .update({ id }, { status, finishedAt, repositories, tagsSeen, selected, queued, skipped, errors: run.errors, pullsPausedUntil, pullsPauseReason });
+  await deps.updates?.announce("syncRun", [run]);
   return run;
 }

@@ -1,4 +1,5 @@
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
+import { isDatabaseUnavailable } from "../../db/availability";
 import { isRegistryError } from "../registry/errors";
 import { isPullsPaused } from "../registry/pull-quota";
 import { isScanError } from "./errors";
@@ -44,6 +45,9 @@ export function endOf(error: unknown, stopped: StopReason | null, timeoutMinutes
   }
   if (stopped === "worker-stopping") {
     return { outcome: ScanAttemptOutcome.WORKER_LOST, code: "WORKER_LOST", message: "the worker stopped during the scan" };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { outcome: ScanAttemptOutcome.ERROR, code: "DATABASE_UNAVAILABLE", message: "a database was unavailable during the scan" };
   }
   if (isPullsPaused(error)) return { outcome: ScanAttemptOutcome.PAUSED, code: error.code, message: error.message, until: error.until };
   if (isRegistryError(error) || isScanError(error)) {

@@ -12,13 +12,19 @@ export interface BegunAttempt {
   number: number;
 }
 
-/** Starts an attempt of a QUEUED job; null when the job is gone or not QUEUED (cancelled, done, or already taken). */
-export async function beginAttempt(db: DataSource, scanJobId: string, workerId: string): Promise<BegunAttempt | null> {
+/**
+ * Starts an attempt of a QUEUED job; null when the job is gone or not QUEUED (cancelled, done, or already taken).
+ * Repeating it with the same `token` (its commit's answer was lost with the connection) answers the attempt it began.
+ */
+export async function beginAttempt(db: DataSource, scanJobId: string, workerId: string, token: string = randomUUID()): Promise<BegunAttempt | null> {
   return retryOnDeadlock(() => db.transaction(async (tx) => {
     const job = await tx.getRepository(ScanJob).findOne({ where: { id: scanJobId }, lock: { mode: "pessimistic_write" } });
+    if (job?.status === ScanJobStatus.RUNNING && job.attemptToken === token) {
+      const begun = await tx.getRepository(ScanAttempt).findOneByOrFail({ id: token });
+      return { job, token, number: begun.number };
+    }
     if (!job || job.status !== ScanJobStatus.QUEUED) return null;
     const [{ last }] = await tx.query("SELECT COALESCE(MAX(`number`), 0) AS last FROM scan_attempt WHERE scanJobId = ?", [scanJobId]);
-    const token = randomUUID();
     const number = Number(last) + 1;
     const now = new Date();
     await tx.getRepository(ScanAttempt).insert({ id: token, scanJobId, number, workerId, startedAt: now, outcome: ScanAttemptOutcome.RUNNING });

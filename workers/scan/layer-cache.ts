@@ -12,10 +12,13 @@ export class LayerCache {
   constructor(
     private readonly db: DataSource,
     private readonly analyzersKey: string,
+    /** Told whether each lookup found a result (metrics). */
+    private readonly onLookup?: (hit: boolean) => void,
   ) {}
 
   async get(layerDigest: string): Promise<LayerResult | null> {
     const row = await this.db.getRepository(LayerAnalysis).findOneBy({ layerDigest, analyzersKey: this.analyzersKey });
+    this.onLookup?.(row !== null);
     return row ? (JSON.parse(row.result) as LayerResult) : null;
   }
 

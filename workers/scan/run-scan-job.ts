@@ -1,7 +1,11 @@
+import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
+import { untilDatabaseAnswers } from "../../db/availability";
 import { Image, ScanJob } from "../../db/entities";
+import type { UpdateNotifier } from "../../db/live-updates";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
 import type { Logger } from "../../lib/logger";
+import { maskUrlsIn } from "../../lib/mask";
 import type { DistributionApi, RegistryAdapter } from "../registry/adapter";
 import { isRegistryError } from "../registry/errors";
 import { PullsPaused } from "../registry/pull-quota";
@@ -14,6 +18,7 @@ import { matchArtifacts, writeFindings } from "../vuln/findings/artifact-finding
 import { storedRecords } from "../vuln/findings/record-cache";
 import { databaseVersion } from "../vuln/store/database-version";
 import type { ImageScanner } from "./image-scanner";
+import type { WorkerMetrics } from "../metrics/worker-metrics";
 
 /** How long pulls wait after a quota refusal that said nothing of when to retry. */
 const QUOTA_REFUSED_WAIT_MS = 15 * 60_000;
@@ -34,6 +39,10 @@ export interface ScanJobDependencies {
   /** How often a running attempt checks it still holds its job (cancellation). */
   livenessMs: number;
   logger: Logger;
+  /** Told how each attempt this worker ends ended, and how long it took. */
+  metrics?: Pick<WorkerMetrics, "scanEnded">;
+  /** Told each time this attempt moves its job on (live updates). */
+  updates?: UpdateNotifier;
 }
 
 /** Thrown into the scan when its attempt no longer holds the job (deleted, cancelled, taken over). */
@@ -50,10 +59,20 @@ class AttemptRevoked extends Error {
  * to graphile-worker, which makes one try per job.
  */
 export async function runScanJob(deps: ScanJobDependencies, scanJobId: string): Promise<void> {
-  const begun = await beginAttempt(deps.db, scanJobId, deps.workerId);
+  // Starting and ending the attempt, and re-queueing, wait out a database restart instead of leaving the job behind.
+  const persist = <T>(work: () => Promise<T>) =>
+    untilDatabaseAnswers(work, deps.stopping, (error) =>
+      deps.logger.warn({ scanJobId, err: maskUrlsIn(String((error as Error)?.message ?? error)) }, "a database is unavailable; the scan job waits for it"),
+    );
+  const attemptToken = randomUUID();
+  const begun = await persist(() => beginAttempt(deps.db, scanJobId, deps.workerId, attemptToken));
   if (!begun) return;
   const { job, token } = begun;
   const log = deps.logger.child({ scanJobId, registryId: job.registryId, attempt: begun.number });
+  const announce = async () => deps.updates?.announce("scanJob", [job]);
+  await announce();
+  const began = performance.now();
+  const seconds = () => (performance.now() - began) / 1000;
 
   const control = new AbortController();
   let stopped: StopReason | null = null;
@@ -91,14 +110,16 @@ export async function runScanJob(deps: ScanJobDependencies, scanJobId: string): 
     });
     if (!scanned) throw new AttemptRevoked();
     const outcome = scanned.output;
-    const transition = await endAttempt(deps.db, token, { outcome: ScanAttemptOutcome.SUCCEEDED }, async (tx) => {
+    const transition = await persist(() => endAttempt(deps.db, token, { outcome: ScanAttemptOutcome.SUCCEEDED }, async (tx) => {
       if (outcome) await writeInventory(tx, image.digest, deps.analyzersKey, outcome.layerCount, outcome.inventory);
       // Matched at the current database version, a reused inventory too: cheap, and the job records the version.
       const version = await databaseVersion(tx);
       await writeFindings(tx, await matchArtifacts(tx, [image.digest], storedRecords), version);
       await tx.getRepository(ScanJob).update({ id: scanJobId }, { databaseVersion: version });
-    });
+    }));
     if (transition) {
+      await announce();
+      deps.metrics?.scanEnded(ScanAttemptOutcome.SUCCEEDED, seconds());
       log.info(
         outcome ? { packages: outcome.inventory.packages.length, layers: outcome.layerCount, layersRead: outcome.layersRead } : { reused: true },
         "scan succeeded",
@@ -110,10 +131,12 @@ export async function runScanJob(deps: ScanJobDependencies, scanJobId: string): 
       return;
     }
     const end = endOf(error, stopped, timeoutMinutes);
-    const transition = await endAttempt(deps.db, token, end);
+    const transition = await persist(() => endAttempt(deps.db, token, end));
     if (!transition) return;
+    await announce();
+    deps.metrics?.scanEnded(end.outcome, seconds());
     log.warn({ code: transition.code, status: transition.status }, "scan attempt failed");
-    if (transition.status === ScanJobStatus.QUEUED) await deps.enqueueScans([scanJobId], end.outcome === ScanAttemptOutcome.PAUSED ? end.until : undefined);
+    if (transition.status === ScanJobStatus.QUEUED) await persist(() => deps.enqueueScans([scanJobId], end.outcome === ScanAttemptOutcome.PAUSED ? end.until : undefined));
   } finally {
     clearTimeout(timeout);
     clearInterval(liveness);

@@ -3,6 +3,7 @@ import os from "node:os";
 import type { DataSource } from "typeorm";
 import { ScanAttempt, WorkerInstance } from "../../db/entities";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../db/enums";
+import { scanJobRows, type UpdateNotifier } from "../../db/live-updates";
 import type { Logger } from "../../lib/logger";
 import { endAttempt } from "./attempt-store";
 
@@ -103,6 +104,8 @@ export class WorkerLiveness {
     private readonly graphileWorkerIds: () => string[],
     /** Queues again re-queued jobs whose graphile job is missing or spent: a reaper that died between its two steps. */
     private readonly requeueStranded: () => Promise<string[]>,
+    /** Told of the jobs taken back (live updates). */
+    private readonly updates: UpdateNotifier,
   ) {}
 
   private lastSweep = Date.now();
@@ -148,6 +151,8 @@ export class WorkerLiveness {
         `took back the work of ${reaped.workers.length} lost worker(s)`,
       );
     }
+    const movedOn = [...reaped.requeued, ...reaped.failed];
+    if (movedOn.length > 0) await this.updates.announce("scanJob", await scanJobRows(this.db, movedOn));
     // Once per lost-after period, not every beat: it reads every re-queued row.
     if (Date.now() - this.lastSweep >= this.options.lostAfterMs) {
       this.lastSweep = Date.now();

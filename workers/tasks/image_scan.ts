@@ -13,8 +13,8 @@ function assertPayload(payload: unknown): asserts payload is ImageScanPayload {
 
 /** One attempt of a scan job; retries are drydock's (DESIGN §4), so this never throws for a failed scan. */
 export function imageScan(deps: ScanJobDependencies): Task {
-  return async (payload) => {
+  return async (payload, helpers) => {
     assertPayload(payload);
-    await runScanJob(deps, payload.scanJobId);
+    await runScanJob({ ...deps, logger: deps.logger.child({ jobId: helpers.job.id }) }, payload.scanJobId);
   };
 }

@@ -1,18 +1,38 @@
 import type { Task } from "graphile-worker";
 import type { DataSource } from "typeorm";
 import { SyncTrigger } from "../../db/enums";
+import type { UpdateNotifier } from "../../db/live-updates";
+import { announcingEnqueuer } from "../discovery/announcing-enqueuer";
 import { graphileScanEnqueuer } from "../discovery/graphile-scan-enqueuer";
-import { type SyncDependencies, syncRegistry } from "../discovery/sync-registry";
+import { type PushScope, type SyncDependencies, syncRegistry } from "../discovery/sync-registry";
+import type { Logger } from "../../lib/logger";
+import type { WorkerMetrics } from "../metrics/worker-metrics";
+
+export interface SyncObservers {
+  logger: Logger;
+  metrics: Pick<WorkerMetrics, "syncEnded">;
+  /** Live updates of the run and of the scans it queues. */
+  updates: UpdateNotifier;
+}
 
 export interface RegistrySyncPayload {
   registryId: string;
   trigger?: SyncTrigger;
+  /** A push webhook's run of one repository (see syncRegistry). */
+  push?: PushScope;
 }
+
+const isPushScope = (push: unknown): push is PushScope =>
+  typeof (push as PushScope | null)?.repository === "string" && typeof (push as PushScope).tag === "string";
 
 function assertPayload(payload: unknown): asserts payload is RegistrySyncPayload {
   const p = payload as Partial<RegistrySyncPayload> | null;
-  if (typeof p?.registryId !== "string" || (p.trigger !== undefined && !Object.values(SyncTrigger).includes(p.trigger))) {
-    throw new Error("registry_sync payload must be { registryId: string, trigger?: SyncTrigger }");
+  if (
+    typeof p?.registryId !== "string" ||
+    (p.trigger !== undefined && !Object.values(SyncTrigger).includes(p.trigger)) ||
+    (p.push !== undefined && !isPushScope(p.push))
+  ) {
+    throw new Error("registry_sync payload must be { registryId: string, trigger?: SyncTrigger, push?: { repository: string, tag: string } }");
   }
 }
 
@@ -21,15 +41,24 @@ function assertPayload(payload: unknown): asserts payload is RegistrySyncPayload
  * graphile runs them one at a time. Failures are recorded on the SyncRun,
  * not thrown: a retry would only repeat them.
  */
-export function registrySync(db: DataSource, adapterFor: SyncDependencies["adapterFor"]): Task {
+export function registrySync(db: DataSource, adapterFor: SyncDependencies["adapterFor"], observers: SyncObservers): Task {
   return async (payload, helpers) => {
     assertPayload(payload);
+    const log = observers.logger.child({ jobId: helpers.job.id, registryId: payload.registryId });
     const run = await syncRegistry(
-      { db, adapterFor, scans: graphileScanEnqueuer(helpers.addJob) },
+      {
+        db,
+        adapterFor,
+        scans: announcingEnqueuer(graphileScanEnqueuer(helpers.addJob), observers.updates, payload.registryId),
+        updates: observers.updates,
+      },
       payload.registryId,
       payload.trigger ?? SyncTrigger.SCHEDULE,
       helpers.abortSignal,
+      payload.push,
     );
-    if (run) helpers.logger.info(`sync ${run.id} of registry ${payload.registryId}: ${run.status}, ${run.queued} scans queued`);
+    if (!run) return;
+    observers.metrics.syncEnded(run.status, (run.finishedAt!.getTime() - run.startedAt.getTime()) / 1000);
+    log.info({ syncRunId: run.id, status: run.status, repositories: run.repositories, queued: run.queued, errors: run.errors.length }, "sync finished");
   };
 }

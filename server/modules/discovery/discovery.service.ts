@@ -8,7 +8,7 @@ import type { ListedTag, RegistryAdapter } from "../../../workers/registry/adapt
 import { isRegistryError } from "../../../workers/registry/errors";
 import { createAdapter } from "../../../workers/registry/registry";
 import { TagResolver } from "../../../workers/registry/tag-resolver";
-import { type Connection, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
+import { type Connection, cursorPosition, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
 import { BoundedRegistryCalls, SERVER_CLIENT_OPTIONS } from "../../registry-calls/bounded-calls";
 import type { PullPolicyInput } from "../policy/policy.inputs";
 import type { PolicyService } from "../policy/policy.service";
@@ -73,7 +73,7 @@ export class DiscoveryService {
     }
     tags.sort((a, b) => (a.repository === b.repository ? (a.tag < b.tag ? -1 : 1) : a.repository < b.repository ? -1 : 1));
     const decisions = compilePolicy(policyRulesOf(policy)).evaluate(tags, new Date());
-    const offset = page.after ? Number(decodeCursor(page.after, 1)[0]) : 0;
+    const offset = page.after ? cursorPosition(decodeCursor(page.after, 1)[0]) : 0;
     const slice = decisions.slice(offset, offset + page.first + 1);
     let index = offset;
     return toConnection(slice, page.first, decisions.length, () => encodeCursor([++index]));

@@ -2,7 +2,7 @@ import type { DataSource, SelectQueryBuilder } from "typeorm";
 import { Artifact, ArtifactPackage, Finding, Image } from "../../../db/entities";
 import { PackageType, severityRank } from "../../../db/enums";
 import { BadUserInputError, NotFoundError } from "../../../lib/errors";
-import { type Connection, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
+import { type Connection, cursorDate, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
 import type { RegistryService } from "../registry/registry.service";
 import { parseImageReference } from "../scan/intake.parse";
 import type { ImageFilter, PackageFilter } from "./image.inputs";
@@ -52,7 +52,7 @@ export class ImageService {
     const totalCount = await query.getCount();
     if (page.after) {
       const [firstSeenAt, id] = decodeCursor(page.after, 2);
-      query.andWhere("(i.firstSeenAt < :firstSeenAt OR (i.firstSeenAt = :firstSeenAt AND i.id < :id))", { firstSeenAt: new Date(firstSeenAt), id });
+      query.andWhere("(i.firstSeenAt < :firstSeenAt OR (i.firstSeenAt = :firstSeenAt AND i.id < :id))", { firstSeenAt: cursorDate(firstSeenAt), id });
     }
     const rows = await query.orderBy("i.firstSeenAt", "DESC").addOrderBy("i.id", "DESC").take(page.first + 1).getMany();
     return toConnection(rows, page.first, totalCount, (r) => encodeCursor([r.firstSeenAt.getTime(), r.id]));

@@ -1,7 +1,7 @@
 import { IsIn, IsInt, IsOptional, Max, MaxLength, Min, MinLength } from "class-validator";
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
 import { AuthMethod, RegistryType, RepositoryPathMethod } from "../../../db/enums";
-import { IsPemBundle, TrimmedLength } from "../../graphql/validators";
+import { IsPemBundle, NoControlCharacters, TrimmedLength } from "../../graphql/validators";
 
 const NAME_RULE = "1 to 100 characters after trimming; unique, ignoring case";
 
@@ -16,11 +16,13 @@ abstract class RegistryFieldsInput {
   @Field(() => String, { nullable: true, description: "https://…, or http://… with insecure: true" })
   @IsOptional()
   @MaxLength(2048)
+  @NoControlCharacters()
   url?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(2048)
+  @NoControlCharacters()
   apiUrl?: string | null;
 
   @Field(() => RepositoryPathMethod, { nullable: true })
@@ -31,6 +33,7 @@ abstract class RegistryFieldsInput {
   @IsOptional()
   @MinLength(1)
   @MaxLength(255)
+  @NoControlCharacters()
   repositoryKey?: string | null;
 
   @Field(() => Boolean, { nullable: true })
@@ -47,6 +50,7 @@ abstract class RegistryFieldsInput {
   @IsOptional()
   @MinLength(1)
   @MaxLength(255)
+  @NoControlCharacters()
   username?: string | null;
 
   @Field(() => String, { nullable: true, description: "Password, API key or token; write-only" })
@@ -76,6 +80,7 @@ abstract class RegistryFieldsInput {
 export class AddRegistryInput extends RegistryFieldsInput {
   @Field({ description: NAME_RULE })
   @TrimmedLength(1, 100)
+  @NoControlCharacters()
   name: string;
 
   @Field(() => RegistryType)
@@ -92,6 +97,7 @@ export class EditRegistryInput extends RegistryFieldsInput {
   @Field(() => String, { nullable: true, description: NAME_RULE })
   @IsOptional()
   @TrimmedLength(1, 100)
+  @NoControlCharacters()
   name?: string;
 
   @Field(() => RegistryType, { nullable: true, description: "Cannot change; accepted when equal" })

@@ -12,6 +12,7 @@ import type { AddRegistryInput, EditRegistryInput, RegistryFilter } from "./regi
 import { originOf } from "../../../workers/registry/distribution/endpoint";
 import { checkRegistryDraft, normaliseAddresses, type RegistryDraft } from "./registry-rules";
 import { REGISTRY_TYPES } from "./registry-types";
+import { newWebhookToken, webhookPath } from "../../webhooks/webhook-secret";
 
 export function nameKeyOf(name: string): string {
   return name.trim().normalize("NFC").toLowerCase();
@@ -71,6 +72,8 @@ export class RegistryService {
       scanTimeoutMinutes: input.scanTimeoutMinutes ?? 60,
       ...this.storedFields(draft),
       secretCiphertext: draft.newSecret ? this.secrets.seal(draft.newSecret) : null,
+      webhookSecretCiphertext: this.secrets.seal(newWebhookToken()),
+      webhookSigningKeyCiphertext: input.webhookSigningKey ? this.secrets.seal(input.webhookSigningKey) : null,
     });
   }
 
@@ -117,6 +120,9 @@ export class RegistryService {
         scanTimeoutMinutes: input.scanTimeoutMinutes ?? current.scanTimeoutMinutes,
         ...this.storedFields(draft),
       };
+      if (input.webhookSigningKey !== undefined) {
+        changes.webhookSigningKeyCiphertext = input.webhookSigningKey ? this.secrets.seal(input.webhookSigningKey) : null;
+      }
       if (draft.newSecret) changes.secretCiphertext = this.secrets.seal(draft.newSecret);
       else if (!draft.hasSecret) changes.secretCiphertext = null;
       await tx.update(Registry, { id }, changes);
@@ -143,6 +149,19 @@ export class RegistryService {
       }
     };
     return moved("url") || moved("apiUrl");
+  }
+
+  /** Issues a new push webhook token: the URL with the old one stops working at once. */
+  async rotateWebhookSecret(id: string): Promise<Registry> {
+    const { affected } = await this.db.getRepository(Registry).update({ id }, { webhookSecretCiphertext: this.secrets.seal(newWebhookToken()) });
+    if (!affected) throw new NotFoundError(`registry ${id} does not exist`, { ids: [id] });
+    return this.get(id);
+  }
+
+  /** The push webhook URL under `baseUrl`; null for a registry without a token (created before webhooks: rotate to issue one). */
+  webhookUrl(registry: Registry, baseUrl: string): string | null {
+    if (!registry.webhookSecretCiphertext) return null;
+    return baseUrl + webhookPath(registry.id, this.secrets.open(registry.webhookSecretCiphertext));
   }
 
   async delete(ids: string[]): Promise<string[]> {

@@ -3,6 +3,8 @@ import { PullPolicy, ScanJob } from "../../../db/entities";
 import { ImageSource, ScanJobStatus } from "../../../db/enums";
 import { BadUserInputError } from "../../../lib/errors";
 import type { SecretBox } from "../../../lib/secret-box";
+import type { UpdateNotifier } from "../../../db/live-updates";
+import { announcingEnqueuer } from "../../../workers/discovery/announcing-enqueuer";
 import { upsertImages } from "../../../workers/discovery/image-store";
 import { createScanJobs, type ScanEnqueuer } from "../../../workers/discovery/scan-queue";
 import type { RegistryAdapter } from "../../../workers/registry/adapter";
@@ -25,6 +27,7 @@ export class IntakeService {
     private readonly secrets: SecretBox,
     private readonly registries: RegistryService,
     private readonly scans: ScanEnqueuer,
+    private readonly updates: UpdateNotifier,
   ) {}
 
   async add(registryId: string, references: string[]): Promise<AddScanJobResult[]> {
@@ -87,7 +90,7 @@ export class IntakeService {
       where: { imageId: In(imageIds), status: In([ScanJobStatus.QUEUED, ScanJobStatus.RUNNING]) },
     });
     const idle = imageIds.filter((id) => !active.some((job) => job.imageId === id));
-    const created = await createScanJobs(this.db, this.scans, registryId, idle);
+    const created = await createScanJobs(this.db, announcingEnqueuer(this.scans, this.updates, registryId), registryId, idle);
     const jobs = await this.db.getRepository(ScanJob).findBy({ id: In([...active.map((j) => j.id), ...created]) });
     const ordered = imageIds.map((id) => jobs.find((job) => job.imageId === id)!).filter(Boolean);
     if (created.length === 0) return answer(IntakeStatus.ALREADY_QUEUED, "a scan of this image is already queued or running", ordered);

@@ -1,8 +1,9 @@
 import { type DataSource, In, Not } from "typeorm";
 import { ScanAttempt, ScanJob } from "../../../db/entities";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../../db/enums";
+import type { UpdateNotifier } from "../../../db/live-updates";
 import { BadUserInputError, ConflictError, NotFoundError } from "../../../lib/errors";
-import { type Connection, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
+import { type Connection, cursorDate, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
 import type { JobQueue } from "../../jobs";
 import type { ScanJobFilter } from "./scan-job.inputs";
 
@@ -13,6 +14,7 @@ export class ScanJobService {
   constructor(
     private readonly db: DataSource,
     private readonly jobs: JobQueue,
+    private readonly updates: UpdateNotifier,
   ) {}
 
   async get(id: string): Promise<ScanJob> {
@@ -31,7 +33,7 @@ export class ScanJobService {
     const totalCount = await query.getCount();
     if (page.after) {
       const [queuedAt, id] = decodeCursor(page.after, 2);
-      query.andWhere("(s.queuedAt < :queuedAt OR (s.queuedAt = :queuedAt AND s.id < :id))", { queuedAt: new Date(queuedAt), id });
+      query.andWhere("(s.queuedAt < :queuedAt OR (s.queuedAt = :queuedAt AND s.id < :id))", { queuedAt: cursorDate(queuedAt), id });
     }
     const rows = await query.orderBy("s.queuedAt", "DESC").addOrderBy("s.id", "DESC").take(page.first + 1).getMany();
     return toConnection(rows, page.first, totalCount, (r) => encodeCursor([r.queuedAt.getTime(), r.id]));
@@ -78,6 +80,7 @@ export class ScanJobService {
       return tx.findBy(ScanJob, { id: In(unique) });
     });
     await this.jobs.cancelScans(unique);
+    await this.updates.announce("scanJob", cancelled);
     return unique.map((id) => cancelled.find((job) => job.id === id)!);
   }
 
@@ -104,6 +107,7 @@ export class ScanJobService {
       );
       return tx.findOneByOrFail(ScanJob, { id });
     });
+    await this.updates.announce("scanJob", [job]);
     await this.jobs.enqueue([id]);
     return job;
   }

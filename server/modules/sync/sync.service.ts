@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { SyncRun } from "../../../db/entities";
-import { type Connection, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
+import { type Connection, cursorDate, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
 import type { JobQueue } from "../../jobs";
 import type { RegistryService } from "../registry/registry.service";
 
@@ -24,7 +24,7 @@ export class SyncService {
     const totalCount = await query.getCount();
     if (page.after) {
       const [startedAt, id] = decodeCursor(page.after, 2);
-      query.andWhere("(s.startedAt < :startedAt OR (s.startedAt = :startedAt AND s.id < :id))", { startedAt: new Date(startedAt), id });
+      query.andWhere("(s.startedAt < :startedAt OR (s.startedAt = :startedAt AND s.id < :id))", { startedAt: cursorDate(startedAt), id });
     }
     const rows = await query.orderBy("s.startedAt", "DESC").addOrderBy("s.id", "DESC").take(page.first + 1).getMany();
     return toConnection(rows, page.first, totalCount, (r) => encodeCursor([r.startedAt.getTime(), r.id]));

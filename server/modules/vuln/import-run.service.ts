@@ -4,7 +4,7 @@ import { ImportRun } from "../../../db/entities";
 import { ImportStatus } from "../../../db/enums";
 import { BadUserInputError, NotFoundError } from "../../../lib/errors";
 import { ImportSourceError, resolveSource } from "../../../workers/vuln/import/sources";
-import { type Connection, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
+import { type Connection, cursorDate, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
 import type { JobQueue } from "../../jobs";
 
 /** The width of import_run.source. */
@@ -57,7 +57,7 @@ export class ImportRunService {
     const totalCount = await query.getCount();
     if (page.after) {
       const [queuedAt, id] = decodeCursor(page.after, 2);
-      query.andWhere("(r.queuedAt < :queuedAt OR (r.queuedAt = :queuedAt AND r.id < :id))", { queuedAt: new Date(queuedAt), id });
+      query.andWhere("(r.queuedAt < :queuedAt OR (r.queuedAt = :queuedAt AND r.id < :id))", { queuedAt: cursorDate(queuedAt), id });
     }
     const rows = await query.orderBy("r.queuedAt", "DESC").addOrderBy("r.id", "DESC").take(page.first + 1).getMany();
     return toConnection(rows, page.first, totalCount, (r) => encodeCursor([r.queuedAt.getTime(), r.id]));

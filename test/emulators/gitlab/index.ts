@@ -15,10 +15,10 @@
  * than that is served in several pages. `override(side, handler)` lets a test
  * answer requests itself (redirects, foreign challenges) before the emulator does.
  */
-import { buildImage, buildLayer, file, type BuiltImage } from "../../registry/image-builder";
+import { blobOf, buildImage, buildLayer, file, type BuiltImage } from "../../registry/image-builder";
 import { pushBuiltImage, pushManifest } from "../../registry/push";
 import { narrowScopes, sendJson, startEmulator, startEmulatorServer, tokenService, type Emulator, type EmulatorServer, type RecordedRequest, type RouteContext, type RouteHandler } from "../shared";
-import { GitLabModel, type CatalogProject, type GitLabAccount, type Repository } from "./model";
+import { GitLabModel, type CatalogProject, type CatalogTag, type GitLabAccount, type Repository, type Tag } from "./model";
 import { mountRestApi } from "./rest-api";
 
 export type { CatalogProject, CatalogRepository, CatalogTag, GitLabAccount } from "./model";
@@ -65,6 +65,12 @@ const unauthorized = (res: RouteContext["res"]) =>
 
 function defaultImage(repository: Repository): BuiltImage {
   return buildImage({ layers: [buildLayer([file(`app/${repository.path}`, `${repository.path}\n`)])], config: { created: repository.createdAt } });
+}
+
+/** A tag recorded without pushing: made-up digests (it is never pulled). */
+function unpushedTag(repository: Repository, tag: CatalogTag): Tag {
+  const digest = (part: string) => blobOf(`${repository.path}:${tag.name}${part}`).digest;
+  return { name: tag.name, digest: digest(""), configDigest: digest(":config"), size: 0, createdAt: tag.createdAt === undefined ? new Date().toISOString() : tag.createdAt };
 }
 
 export async function startGitLabEmulator(options: GitLabEmulatorOptions): Promise<GitLabEmulator> {
@@ -156,7 +162,10 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions): Promi
         const repository = model.repository(project, repo.name, repo.status ?? null);
         // One repository's tags in order: concurrent uploads of one blob to one repository make the registry answer 500.
         work.push(async () => {
-          for (const tag of repo.tags) await pushTag(spec.path, repository.name, tag.name, tag.image, tag.createdAt);
+          for (const tag of repo.tags) {
+            if (tag.pushed === false) repository.tags.set(tag.name, unpushedTag(repository, tag));
+            else await pushTag(spec.path, repository.name, tag.name, tag.image, tag.createdAt);
+          }
         });
       }
     }

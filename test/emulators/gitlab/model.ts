@@ -36,6 +36,8 @@ export interface CatalogTag {
   createdAt?: string | null;
   /** The image under the tag; default a small one per repository. */
   image?: BuiltImage;
+  /** false: only listed, with a made-up digest, nothing pushed (a benchmark's tags that are never pulled). */
+  pushed?: boolean;
 }
 
 export interface CatalogRepository {

@@ -27,7 +27,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { sendJson } from "../../../workers/registry/distribution/test-support/servers";
-import { buildImage, buildLayer, file, type BuiltImage, type ImageSpec } from "../../registry/image-builder";
+import { blobOf, buildImage, buildLayer, file, MediaTypes, type BuiltImage, type ImageSpec } from "../../registry/image-builder";
 import { pushBlob, pushManifest, type RegistryTarget } from "../../registry/push";
 import {
   proxyTo,
@@ -46,6 +46,8 @@ export interface NexusTagSpec {
   blobCreated?: Date;
   /** What is pushed under the tag; default a one-layer image of the image name, created 2024-01-01. */
   image?: ImageSpec;
+  /** false: only searched, with a made-up digest, nothing pushed (a benchmark's tags that are never pulled). */
+  pushed?: boolean;
 }
 
 export interface NexusRepositorySpec {
@@ -209,8 +211,8 @@ export async function startNexusEmulator(options: NexusEmulatorOptions): Promise
     const matches = allComponents().filter((c) => {
       const repository = repositories.get(c.repository)!;
       return (
-        may(user, repository, "browse") &&
         (query.get("repository") === null || query.get("repository") === c.repository) &&
+        may(user, repository, "browse") &&
         (query.get("format") === null || query.get("format") === (repository.format ?? "docker")) &&
         (namePattern === null || namePattern.test(c.name)) &&
         (query.get("version") === null || query.get("version") === c.version)
@@ -342,25 +344,33 @@ export async function startNexusEmulator(options: NexusEmulatorOptions): Promise
     return built;
   };
 
-  const addTag = async (repositoryName: string, image: string, spec: NexusTagSpec): Promise<string> => {
-    const repository = repositories.get(repositoryName);
-    if (!repository || (repository.type ?? "hosted") !== "hosted") throw new Error(`${repositoryName} is not a hosted repository of the emulator`);
+  const pushTag = async (name: string, image: string, spec: NexusTagSpec) => {
     const built = spec.image ? buildImage(spec.image) : defaultImage(image);
-    const name = `${repositoryName}/${image}`;
     for (const blob of [built.config, ...built.layers]) {
       if (blobsPushed.has(`${name}@${blob.digest}`)) continue;
       await pushBlob(pushTarget, name, blob);
       blobsPushed.add(`${name}@${blob.digest}`);
     }
     await pushManifest(pushTarget, name, spec.tag, built.manifest);
+    return built.manifest;
+  };
+
+  const addTag = async (repositoryName: string, image: string, spec: NexusTagSpec): Promise<string> => {
+    const repository = repositories.get(repositoryName);
+    if (!repository || (repository.type ?? "hosted") !== "hosted") throw new Error(`${repositoryName} is not a hosted repository of the emulator`);
+    const name = `${repositoryName}/${image}`;
+    const manifest =
+      spec.pushed === false
+        ? { ...blobOf(`${name}:${spec.tag}`), mediaType: MediaTypes.dockerManifest }
+        : await pushTag(name, image, spec);
     const record: NexusComponentRecord = {
       repository: repositoryName,
       name: image,
       version: spec.tag,
-      digest: built.manifest.digest,
-      mediaType: built.manifest.mediaType,
-      size: built.manifest.size,
-      sha1: createHash("sha1").update(built.manifest.bytes).digest("hex"),
+      digest: manifest.digest,
+      mediaType: manifest.mediaType,
+      size: manifest.size,
+      sha1: createHash("sha1").update(manifest.bytes).digest("hex"),
       blobCreated: spec.blobCreated ?? new Date(),
     };
     components.set(componentKey(repositoryName, image, spec.tag), record);

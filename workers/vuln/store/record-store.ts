@@ -59,7 +59,8 @@ export async function storeRecords(db: DataSource, records: OsvRecord[], version
            ON DUPLICATE KEY UPDATE modified = VALUES(modified), json = VALUES(json), version = VALUES(version)`,
           changed.flatMap((record) => [record.id, new Date(record.modified), JSON.stringify(record), version]),
         );
-        await tx.query("DELETE FROM vuln_affected WHERE recordId IN (?)", [changed.map((record) => record.id)]);
+        const replaced = changed.filter((record) => storedModified.has(record.id)).map((record) => record.id);
+        if (replaced.length > 0) await tx.query("DELETE FROM vuln_affected WHERE recordId IN (?)", [replaced]);
         const rows = changed.flatMap((record) => affectedKeys(record).map(([ecosystem, name]) => [record.id, ecosystem, name]));
         if (rows.length > 0) {
           await tx.query(`INSERT INTO vuln_affected (recordId, ecosystem, packageName) VALUES ${rows.map(() => "(?, ?, ?)").join(", ")}`, rows.flat());

@@ -1,0 +1,87 @@
+import type { Pool } from "pg";
+import { type DataSource, In } from "typeorm";
+import type { Logger } from "../lib/logger";
+import { ScanJob } from "./entities";
+
+/**
+ * Live updates (DESIGN §1): whoever changes a scan job or a sync run tells
+ * every server through PostgreSQL NOTIFY on this channel; each server LISTENs
+ * and reads the rows from MySQL. Payloads carry ids only.
+ */
+export const UPDATES_CHANNEL = "drydock_updates";
+
+export type UpdateKind = "scanJob" | "syncRun";
+
+/** One notification: rows of one kind and one registry that changed. */
+export interface LiveUpdate {
+  kind: UpdateKind;
+  registryId: string;
+  ids: string[];
+}
+
+export interface ChangedRow {
+  id: string;
+  registryId: string;
+}
+
+/** 100 ids of 36 characters stay near 4 kB, well under NOTIFY's 8000-byte payload limit. */
+const IDS_PER_NOTIFICATION = 100;
+
+/** The payloads announcing `rows`: grouped by registry, chunked under NOTIFY's size limit. */
+export function updatePayloads(kind: UpdateKind, rows: readonly ChangedRow[]): string[] {
+  const byRegistry = new Map<string, string[]>();
+  for (const { id, registryId } of rows) byRegistry.set(registryId, [...(byRegistry.get(registryId) ?? []), id]);
+  const payloads: string[] = [];
+  for (const [registryId, ids] of byRegistry) {
+    for (let i = 0; i < ids.length; i += IDS_PER_NOTIFICATION) {
+      payloads.push(JSON.stringify({ kind, registryId, ids: ids.slice(i, i + IDS_PER_NOTIFICATION) } satisfies LiveUpdate));
+    }
+  }
+  return payloads;
+}
+
+const isId = (value: unknown): value is string => typeof value === "string" && /^[\w-]{1,64}$/.test(value);
+
+/** The update a payload announces; null for anything else that arrives on the channel. */
+export function parseUpdate(payload: string): LiveUpdate | null {
+  let value: Partial<LiveUpdate>;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (value?.kind !== "scanJob" && value?.kind !== "syncRun") return null;
+  if (!isId(value.registryId) || !Array.isArray(value.ids) || !value.ids.every(isId)) return null;
+  return { kind: value.kind, registryId: value.registryId, ids: value.ids };
+}
+
+/** Tells the servers that rows changed. Best effort: a lost notification never fails the change itself. */
+export interface UpdateNotifier {
+  announce(kind: UpdateKind, rows: readonly ChangedRow[]): Promise<void>;
+}
+
+export class PgUpdateNotifier implements UpdateNotifier {
+  constructor(
+    private readonly pg: Pick<Pool, "query">,
+    private readonly logger: Logger,
+  ) {}
+
+  async announce(kind: UpdateKind, rows: readonly ChangedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      // One round trip; NOTIFYs of one statement are delivered in order.
+      await this.pg.query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS p(payload, n) ORDER BY n", [
+        UPDATES_CHANNEL,
+        updatePayloads(kind, rows),
+      ]);
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message, kind, count: rows.length }, "live update not announced");
+    }
+  }
+}
+
+/** The registries of scan jobs known by id only. */
+export async function scanJobRows(db: DataSource, ids: readonly string[]): Promise<ChangedRow[]> {
+  if (ids.length === 0) return [];
+  return db.getRepository(ScanJob).find({ select: { id: true, registryId: true }, where: { id: In([...ids]) } });
+}

@@ -1,0 +1,76 @@
+import { EventEmitter, on } from "node:events";
+import { type DataSource, In } from "typeorm";
+import { ScanJob, SyncRun } from "../../db/entities";
+import type { LiveUpdate, UpdateKind } from "../../db/live-updates";
+import type { Logger } from "../../lib/logger";
+import { mapAsyncIterator, type Subscription } from "./map-async-iterator";
+import { UpdateListener } from "./update-listener";
+
+const ENTITY = { scanJob: ScanJob, syncRun: SyncRun } as const;
+
+const topicOf = (kind: UpdateKind, registryId: string) => `${kind}:${registryId}`;
+
+/**
+ * What this server's subscribers see: each notification from PostgreSQL (any
+ * worker's, any server's) reads its rows from MySQL — only when someone here
+ * subscribes to that registry — and hands them to those subscribers. An event
+ * is the row as it is when read, so changes in quick succession may arrive as
+ * the later state, twice.
+ */
+export class LiveUpdates {
+  private readonly topics = new EventEmitter().setMaxListeners(0);
+  private readonly listener: UpdateListener;
+  /** Notifications are handled one at a time, in arrival order: a later state is never sent before an earlier one. */
+  private delivering: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    databaseUrl: string,
+    private readonly logger: Logger,
+  ) {
+    this.listener = new UpdateListener(databaseUrl, (update) => this.received(update), logger);
+  }
+
+  start(): Promise<void> {
+    return this.listener.start();
+  }
+
+  async close(): Promise<void> {
+    await this.listener.close();
+    await this.delivering;
+  }
+
+  scanJobs(registryId: string): Subscription<ScanJob> {
+    return this.subscribe<ScanJob>("scanJob", registryId);
+  }
+
+  syncRuns(registryId: string): Subscription<SyncRun> {
+    return this.subscribe<SyncRun>("syncRun", registryId);
+  }
+
+  private subscribe<T>(kind: UpdateKind, registryId: string): Subscription<T> {
+    return mapAsyncIterator(on(this.topics, topicOf(kind, registryId)), ([row]: T[]) => row);
+  }
+
+  private received(update: LiveUpdate): void {
+    if (this.topics.listenerCount(topicOf(update.kind, update.registryId)) === 0) return;
+    this.delivering = this.delivering.then(() => this.deliver(update));
+  }
+
+  private async deliver({ kind, registryId, ids }: LiveUpdate): Promise<void> {
+    const topic = topicOf(kind, registryId);
+    if (this.topics.listenerCount(topic) === 0) return;
+    let rows: Array<ScanJob | SyncRun>;
+    try {
+      rows = await this.db.getRepository<ScanJob | SyncRun>(ENTITY[kind]).findBy({ id: In(ids), registryId });
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message, kind, registryId }, "live updates: reading changed rows failed");
+      return;
+    }
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row) this.topics.emit(topic, row);
+    }
+  }
+}
