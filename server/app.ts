@@ -1,4 +1,5 @@
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type Express } from "express";
 import { GraphQLError } from "graphql";
@@ -102,7 +103,8 @@ export async function createApp(deps: AppDependencies): Promise<App> {
     schema,
     formatError: createErrorFormatter(deps.logger),
     includeStacktraceInErrorResponses: false,
-    plugins: [queryLimitsPlugin(schema), databaseUnavailablePlugin()],
+    // No cache hints are used: without Apollo's cache-control plugin no resolver is wrapped per field (a cost per field of every page).
+    plugins: [queryLimitsPlugin(schema), databaseUnavailablePlugin(), ApolloServerPluginCacheControlDisabled()],
     // bin/drydock.ts handles SIGINT/SIGTERM and stops Apollo itself. Apollo's own
     // handlers (on outside NODE_ENV=test) would stop it concurrently, and its
     // stop() then never resolves for the second caller: the process hung on SIGTERM.

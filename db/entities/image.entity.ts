@@ -13,7 +13,7 @@ import { Registry } from "./registry.entity";
 @Index(["registryId", "repository", "tag", "platform", "digest"], { unique: true })
 @Index(["digest"])
 @Index(["firstSeenAt", "id"])
-@Index(["registryId", "firstSeenAt", "id"])
+@Index(["registryId", "firstSeenAt", "id", "removed", "current"])
 export class Image {
   @Field(() => ID)
   @PrimaryColumn({ type: "char", length: 36 })

@@ -9,8 +9,8 @@ export class ApiScale1764921600000 implements MigrationInterface {
   name = "ApiScale1764921600000";
 
   async up(db: QueryRunner): Promise<void> {
-    // images(filter: { registryId }) newest first.
-    await db.query("CREATE INDEX `IDX_0a13429f582708eba069eed1e4` ON `image` (`registryId`, `firstSeenAt`, `id`)");
+    // images(filter: { registryId }) newest first; with removed and current in the index, their counts need no row.
+    await db.query("CREATE INDEX `IDX_a81795a7e770c895756e0ac0d4` ON `image` (`registryId`, `firstSeenAt`, `id`, `removed`, `current`)");
     // Image.vulnerabilities in its order; it also serves the foreign key and the summary's counts, so it replaces (artifactDigest, severityRank).
     await db.query("CREATE INDEX `IDX_503357673a048445c8d6680c7e` ON `finding` (`artifactDigest`, `severityRank`, `advisoryId`, `packageName`, `id`)");
     await db.query("DROP INDEX `IDX_b79955aff2452f3e20a4e227dd` ON `finding`");
@@ -25,6 +25,6 @@ export class ApiScale1764921600000 implements MigrationInterface {
     await db.query("DROP INDEX `IDX_29940c3d265a525cf455bc8c0c` ON `scan_job`");
     await db.query("CREATE INDEX `IDX_b79955aff2452f3e20a4e227dd` ON `finding` (`artifactDigest`, `severityRank`)");
     await db.query("DROP INDEX `IDX_503357673a048445c8d6680c7e` ON `finding`");
-    await db.query("DROP INDEX `IDX_0a13429f582708eba069eed1e4` ON `image`");
+    await db.query("DROP INDEX `IDX_a81795a7e770c895756e0ac0d4` ON `image`");
   }
 }

@@ -22,6 +22,9 @@ export interface SubscriptionServer {
   close(): Promise<void>;
 }
 
+/** How long subscribers get to answer the close at shutdown before their sockets are cut. */
+const CLOSE_GRACE_MS = 3000;
+
 /** Subscription messages are small; the same bound as POST /graphql bodies. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -97,5 +100,14 @@ export function serveSubscriptions(
     },
     sockets,
   );
-  return { close: () => server.dispose() as Promise<void> };
+  return {
+    async close() {
+      const cut = setTimeout(() => sockets.clients.forEach((socket) => socket.terminate()), CLOSE_GRACE_MS);
+      try {
+        await server.dispose();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
 }

@@ -188,7 +188,7 @@ describe("lists page by keyset on an index", () => {
     {
       name: "images of a registry",
       table: "image",
-      index: "IDX_0a13429f582708eba069eed1e4",
+      index: "IDX_a81795a7e770c895756e0ac0d4",
       pages: 6,
       first: 50,
       query: `query($after: String, $registryId: ID) { images(first: 50, after: $after, filter: { registryId: $registryId }) { pageInfo { endCursor } nodes { id } } }`,

@@ -83,6 +83,16 @@ test("a job is not started twice, and a non-QUEUED job is not started at all", a
   expect(await beginAttempt(db, id, worker)).toBeNull();
 });
 
+test("beginning again with the same token (its commit's answer lost in a database restart) answers the attempt it began", async () => {
+  const id = await queuedJob();
+  const worker = await registerWorker(0, []);
+  const token = randomUUID();
+  const begun = (await beginAttempt(db, id, worker, token))!;
+  expect(await beginAttempt(db, id, worker, token)).toMatchObject({ token, number: begun.number, job: { id, status: "RUNNING" } });
+  expect(await beginAttempt(db, id, worker)).toBeNull();
+  expect((await jobState(db, id)).attempts).toHaveLength(1);
+});
+
 test("the reaper unlocks a silent worker's graphile jobs, ends its attempts as WORKER_LOST, re-queues or fails them, once; jobs it took but never started are queued again", async () => {
   const dead = await registerWorker(120, ["worker-a", "worker-b"]);
   const alive = await registerWorker(0, ["worker-c"]);

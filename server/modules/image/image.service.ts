@@ -49,12 +49,13 @@ export class ImageService {
 
   /** A page of `query` by firstSeenAt, then id, both descending. */
   private async newestFirst(query: SelectQueryBuilder<Image>, page: PageArgs): Promise<Connection<Image>> {
-    const totalCount = await query.getCount();
+    // The count and the page go to the database at once: one round trip less per request.
+    const counted = query.clone().getCount();
     if (page.after) {
       const [firstSeenAt, id] = decodeCursor(page.after, 2);
       query.andWhere("(i.firstSeenAt < :firstSeenAt OR (i.firstSeenAt = :firstSeenAt AND i.id < :id))", { firstSeenAt: cursorDate(firstSeenAt), id });
     }
-    const rows = await query.orderBy("i.firstSeenAt", "DESC").addOrderBy("i.id", "DESC").take(page.first + 1).getMany();
+    const [totalCount, rows] = await Promise.all([counted, query.orderBy("i.firstSeenAt", "DESC").addOrderBy("i.id", "DESC").take(page.first + 1).getMany()]);
     return toConnection(rows, page.first, totalCount, (r) => encodeCursor([r.firstSeenAt.getTime(), r.id]));
   }
 

@@ -35,6 +35,7 @@ export const artifactoryFactory: AdapterFactory = {
             userAgent: options.userAgent,
             now: options.now,
             onRetry: options.onRetry,
+            onResponse: options.onResponse,
           }),
           bearer ? "bearer" : "basic",
         )

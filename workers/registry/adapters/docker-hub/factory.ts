@@ -29,6 +29,8 @@ export const dockerHubFactory: AdapterFactory = {
         requestTimeoutMs: options?.requestTimeoutMs,
         userAgent: options?.userAgent,
         now: options?.now,
+        onRetry: options?.onRetry,
+        onResponse: options?.onResponse,
       },
       { username: namespace, secret: endpoint.credentials?.secret ?? "" },
       options?.now,

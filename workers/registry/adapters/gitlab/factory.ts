@@ -27,6 +27,7 @@ export const gitLabFactory: AdapterFactory = {
       userAgent: options?.userAgent,
       now: options?.now,
       onRetry: options?.onRetry,
+      onResponse: options?.onResponse,
     });
     const secure = [registry.url, registry.apiUrl].every((url) => url.startsWith("https:")) && !registry.insecure;
     return new GitLabAdapter(new DistributionClient(endpoint, options), resolver, secure, new GitLabApi(client), () => client.close());

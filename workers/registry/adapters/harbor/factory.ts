@@ -26,6 +26,7 @@ export const harborFactory: AdapterFactory = {
       userAgent: options.userAgent,
       now: options.now,
       onRetry: options.onRetry,
+      onResponse: options.onResponse,
     });
     const secure = registry.url.startsWith("https:") && !registry.insecure;
     return new HarborAdapter(new DistributionClient(endpoint, options), resolver, secure, new HarborApi(api));

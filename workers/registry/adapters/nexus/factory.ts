@@ -32,6 +32,7 @@ export const nexusFactory: AdapterFactory = {
       userAgent: options?.userAgent,
       now: options?.now,
       onRetry: options?.onRetry,
+      onResponse: options?.onResponse,
     });
     const secure = registry.url.startsWith("https:") && !registry.insecure;
     const distribution = new NexusDistribution(endpoint, registry.repositoryKey || null, options);

@@ -24,7 +24,7 @@ export function createYandexAdapter(registry: Registry, secrets: SecretBox, reso
     throw new RegistryError("REGISTRY_UNAUTHORIZED", "a Yandex integration needs a secret and apiUrl", { retryable: false });
   }
   const registryId = registryIdOf(registry.url);
-  const shared = { retry: options.retry, requestTimeoutMs: options.requestTimeoutMs, userAgent: options.userAgent, now: options.now, onRetry: options.onRetry };
+  const shared = { retry: options.retry, requestTimeoutMs: options.requestTimeoutMs, userAgent: options.userAgent, now: options.now, onRetry: options.onRetry, onResponse: options.onResponse };
   // The IAM service is Yandex's, not the integration's: its certificate is always verified; plain http (a local
   // stand-in) only for an insecure integration.
   const iamClient =
