@@ -30,7 +30,11 @@ const IDS_PER_NOTIFICATION = 100;
 /** The payloads announcing `rows`: grouped by registry, chunked under NOTIFY's size limit. */
 export function updatePayloads(kind: UpdateKind, rows: readonly ChangedRow[]): string[] {
   const byRegistry = new Map<string, string[]>();
-  for (const { id, registryId } of rows) byRegistry.set(registryId, [...(byRegistry.get(registryId) ?? []), id]);
+  for (const { id, registryId } of rows) {
+    const ids = byRegistry.get(registryId) ?? [];
+    ids.push(id);
+    byRegistry.set(registryId, ids);
+  }
   const payloads: string[] = [];
   for (const [registryId, ids] of byRegistry) {
     for (let i = 0; i < ids.length; i += IDS_PER_NOTIFICATION) {

@@ -1,5 +1,6 @@
 import { type ApolloServerPlugin, HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
+import type { ErrorCode } from "../../lib/errors";
 
 /**
  * A database drydock needs (MySQL or PostgreSQL) is down or restarting. The
@@ -7,7 +8,7 @@ import { GraphQLError } from "graphql";
  * clients and proxies retry; nothing of the database (address, driver
  * message) is in it. /readyz says which database it is.
  */
-export const DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE";
+export const DATABASE_UNAVAILABLE: ErrorCode = "DATABASE_UNAVAILABLE";
 export const DATABASE_UNAVAILABLE_MESSAGE = "a database drydock needs is unavailable; try again shortly";
 const RETRY_AFTER_SECONDS = "5";
 

@@ -17,7 +17,7 @@
  * watchdog stops the server, so no private database outlives its test.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -27,7 +27,12 @@ import { freePort } from "../registry/registry-server";
 
 const MARIADBD = "/usr/sbin/mariadbd";
 const MARIADB_INSTALL_DB = "/usr/bin/mariadb-install-db";
-const PG_BIN = "/usr/lib/postgresql/15/bin";
+/** Debian's newest installed PostgreSQL (15 on Debian 12). */
+const PG_BIN = (() => {
+  const root = "/usr/lib/postgresql";
+  const newest = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))[0] : undefined;
+  return path.join(root, newest ?? "15", "bin");
+})();
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -235,7 +240,7 @@ export async function startPrivateMariaDb(): Promise<PrivateDatabase> {
   return database;
 }
 
-/** A fresh PostgreSQL 15 (postgres trusted on loopback) on a free port. */
+/** A fresh PostgreSQL (postgres trusted on loopback) on a free port. */
 export async function startPrivatePostgres(): Promise<PrivateDatabase> {
   const user = postgresUser();
   const dir = tempDir("drydock-postgres-", user);

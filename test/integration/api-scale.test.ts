@@ -250,6 +250,17 @@ describe("lists page by keyset on an index", () => {
   });
 });
 
+test("the totalCount of a registry's current images is read from the index alone", async () => {
+  const { statements } = await sqlDuring(() =>
+    server.gql(`query($registryId: ID) { images(first: 1, filter: { registryId: $registryId, removed: false, current: true }) { totalCount } }`, { registryId }),
+  );
+  const counts = statements.filter((s) => /^SELECT COUNT\(1\) AS `cnt` FROM `image`/.test(s));
+  expect(counts).toHaveLength(1);
+  const { plan: explained } = await plan(counts[0]);
+  expect(explained[0].key).toBe("IDX_a81795a7e770c895756e0ac0d4");
+  expect(explained[0].Extra).toMatch(/Using index(?! condition)/);
+});
+
 describe("abusive queries are refused before they run", () => {
   test("images(first: 1000) { vulnerabilities(first: 1000) }, and first: 500 twice over, are QUERY_TOO_COMPLEX", async () => {
     for (const first of [1000, 500]) {

@@ -39,6 +39,8 @@ describe("endOf", () => {
     [new ScanError("SYMLINK_LOOP", "loop"), null, O.FAILED, "SYMLINK_LOOP"],
     [new TypeError("bug"), null, O.FAILED, "INTERNAL"],
     [new PullsPaused(new Date(0), "quota"), null, O.PAUSED, "PULLS_PAUSED"],
+    // MySQL restarting under the scan: retryable, not a failure of the image.
+    [Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), null, O.ERROR, "DATABASE_UNAVAILABLE"],
     // A timeout wins over the error the abort caused inside the work.
     [new RegistryError("REGISTRY_UNREACHABLE", "aborted"), "timeout", O.TIMED_OUT, "SCAN_TIMEOUT"],
   ] as const)("%s stopped=%s → %s %s", (error, stopped, outcome, code) => {
