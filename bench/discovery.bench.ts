@@ -27,8 +27,9 @@
  * With `--type harbor|gitlab|nexus` (issue 6) the same catalog is behind that
  * vendor's emulator and a run lists it through the vendor API; the floor is
  * that listing plus resolving the selected tags through the registry, see
- * discovery-vendors.ts. The second run has no target there (listing is most
- * of a vendor run, and it is repeated).
+ * discovery-vendors.ts. A run's time is then also split at the resolving of
+ * the selected tags. The second run has no target there: it lists through
+ * the vendor API again, which is most of what it does.
  *
  * Run: npm run bench:discovery [-- --type harbor|gitlab|nexus]
  *   BENCH_REPOS=50                  fewer repositories, for a quick try
@@ -188,7 +189,7 @@ async function registryTarget(cleanup: (() => Promise<unknown>)[], catalog: Disc
   cleanup.push(() => registry.stop());
   await populate(registry, catalog);
   return {
-    describe: "discovery: pushed",
+    describe: "DOCKER_REGISTRY (the real registry): pushed",
     integration: { type: "DOCKER_REGISTRY", url: registry.url, insecure: true, authMethod: "NONE" },
     crawl: () => crawl(registry.url),
   };
@@ -200,7 +201,7 @@ async function vendorTarget(cleanup: (() => Promise<unknown>)[], type: VendorTyp
   const vendor = await startVendor(type, catalog, Date.now());
   cleanup.push(() => vendor.stop());
   return {
-    describe: `${type} (emulator): ${vendor.pushed} tags pushed as images (those a run pulls), the others listed only; loaded`,
+    describe: `${type.toUpperCase()} (emulator): ${vendor.pushed} tags pushed as images (those a run pulls), the others listed only; loaded`,
     integration: vendor.integration,
     crawl: () => vendor.crawl(),
     forgetRequests: () => vendor.forgetRequests(),
@@ -446,7 +447,7 @@ function serveMeasurements(): void {
           };
         },
       });
-    const enqueuer = graphileScanEnqueuer(utils.addJob);
+    const enqueuer = graphileScanEnqueuer(utils.addJobs);
     const deps = {
       db,
       scans: {

@@ -32,7 +32,7 @@ export class GraphileJobQueue implements JobQueue {
   }
 
   enqueue(scanJobIds: string[]): Promise<void> {
-    return graphileScanEnqueuer(this.utils.addJob).enqueue(scanJobIds);
+    return graphileScanEnqueuer(this.utils.addJobs).enqueue(scanJobIds);
   }
 
   async requestSync(registryId: string): Promise<void> {

@@ -55,7 +55,7 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
     const secrets = loadSecretBox(config, logger);
     const pg = await preparePostgres(config.databaseUrl, logger);
     const utils = await makeWorkerUtils({ pgPool: pg, logger: graphileLogger(logger) });
-    const scans = graphileScanEnqueuer(utils.addJob);
+    const scans = graphileScanEnqueuer(utils.addJobs);
     const updates = new PgUpdateNotifier(pg, logger);
 
     const graphileWorkerIds: string[] = [];

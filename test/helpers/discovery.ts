@@ -25,7 +25,7 @@ export async function openWorkerSide(server: TestServer): Promise<WorkerSide> {
   const secrets = loadSecretBox(server.config, capturingLogger().logger);
   const deps: SyncDependencies = {
     db,
-    scans: graphileScanEnqueuer(utils.addJob),
+    scans: graphileScanEnqueuer(utils.addJobs),
     adapterFor: (registry, resolver) => createAdapter(registry, secrets, resolver),
   };
   return {

@@ -35,7 +35,7 @@ const freshImage = () => seedImage(db, registryA, { repository: `jobs/app${++seq
 /** A job as discovery or intake leaves it: the row, then its graphile job. */
 async function queuedJob(image: Image): Promise<ScanJob> {
   const job = await seedScanJob(db, image);
-  await graphileScanEnqueuer(utils.addJob).enqueue([job.id]);
+  await graphileScanEnqueuer(utils.addJobs).enqueue([job.id]);
   return job;
 }
 

@@ -80,7 +80,7 @@ async function sync(registryId: string, onRetry?: (event: RetryEvent & { operati
   const run = await syncRegistry(
     {
       db,
-      scans: graphileScanEnqueuer(utils.addJob),
+      scans: graphileScanEnqueuer(utils.addJobs),
       adapterFor: (r: Registry, resolver) =>
         new DockerRegistryAdapter(new DistributionClient(distributionEndpoint(r, secrets), { retry: RETRY, onRetry }), resolver, false),
     },

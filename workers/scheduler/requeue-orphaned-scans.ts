@@ -18,7 +18,7 @@ const BATCH = 1000;
  */
 export async function requeueOrphanedScans(
   db: DataSource,
-  queue: Pick<JobHelpers, "addJob" | "withPgClient">,
+  queue: Pick<JobHelpers, "addJobs" | "withPgClient">,
   rows: { olderThan: Date } | { retried: true },
 ): Promise<string[]> {
   const queued = await db.getRepository(ScanJob).find({
@@ -38,6 +38,6 @@ export async function requeueOrphanedScans(
   );
   const known = new Set(present.rows.map((row) => row.key));
   const orphaned = ids.filter((id) => !known.has(id));
-  await graphileScanEnqueuer(queue.addJob).enqueue(orphaned);
+  await graphileScanEnqueuer(queue.addJobs).enqueue(orphaned);
   return orphaned;
 }

@@ -49,7 +49,7 @@ export function registrySync(db: DataSource, adapterFor: SyncDependencies["adapt
       {
         db,
         adapterFor,
-        scans: announcingEnqueuer(graphileScanEnqueuer(helpers.addJob), observers.updates, payload.registryId),
+        scans: announcingEnqueuer(graphileScanEnqueuer(helpers.addJobs), observers.updates, payload.registryId),
         updates: observers.updates,
       },
       payload.registryId,
