@@ -17,6 +17,7 @@
  * GitLab and Nexus emulators). A run never fetches them, and pushing 10,000
  * images through token auth would take the setup tens of minutes.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { CatalogRepository, CatalogTag, DiscoveryCatalog } from "./discovery-catalog";
 import { forEachIndex } from "./discovery-catalog";
@@ -90,8 +91,15 @@ async function floor(list: (fetcher: BareFetcher) => Promise<ListedTag[]>): Prom
   }
 }
 
-/** Every page's items, pages followed with `next`; `each` sees each page's items as they come. */
-async function pages<T>(fetcher: BareFetcher, first: URL, headers: Record<string, string>, next: (answer: { headers: Record<string, unknown>; url: URL; body: unknown }) => URL | undefined, each: (items: T[]) => void): Promise<void> {
+/** A page as `next` sees it. */
+interface Page {
+  headers: IncomingHttpHeaders;
+  url: URL;
+  body: unknown;
+}
+
+/** Every page's items (the body, or its `items`), pages followed with `next`; `each` sees each page's items as they come. */
+async function pages<T>(fetcher: BareFetcher, first: URL, headers: Record<string, string>, next: (page: Page) => URL | undefined, each: (items: T[]) => void): Promise<void> {
   for (let url: URL | undefined = first; url; ) {
     const answer = await fetcher.fetch("GET", url, headers);
     const body = answer.json();
@@ -124,7 +132,7 @@ const startHarbor: Start = async (catalog, pulled) => {
   }
   const api = `${harbor.url}/api/v2.0`;
   const headers = { authorization: BASIC, accept: "application/json" };
-  const linkNext = ({ headers, url }: { headers: Record<string, unknown>; url: URL }) => nextLink(headers.link as string | undefined, url);
+  const linkNext = ({ headers, url }: Page) => nextLink(headers.link, url);
   const first = (path: string, query = "") => new URL(`${api}/${path}?${query}page=1&page_size=100`);
 
   const list = async (fetcher: BareFetcher): Promise<ListedTag[]> => {
@@ -192,7 +200,7 @@ const startGitLab: Start = async (catalog, pulled) => {
     pushConcurrency: PUSH_CONCURRENCY,
   });
   const headers = { authorization: `Bearer ${SECRET}`, accept: "application/json" };
-  const nextPage = ({ headers, url }: { headers: Record<string, unknown>; url: URL }) => {
+  const nextPage = ({ headers, url }: Page) => {
     const page = String(headers["x-next-page"] ?? "");
     if (!page) return undefined;
     const next = new URL(url);
@@ -277,7 +285,7 @@ const startNexus: Start = async (catalog, pulled) => {
         .filter((r) => r.format === "docker" && r.type === "hosted")
         .map(({ name: key }) => {
           const first = new URL(`${rest}/search?repository=${encodeURIComponent(key)}&format=docker`);
-          const next = ({ body }: { body: unknown }) => {
+          const next = ({ body }: Page) => {
             const token = (body as { continuationToken?: string | null }).continuationToken;
             if (!token) return undefined;
             const url = new URL(first);

@@ -6,7 +6,8 @@ import { runCli, type CliProcess } from "../helpers/cli";
 import { dropDatabases, newDatabaseUrls } from "../helpers/databases";
 import { fixturePath } from "../helpers/fixtures";
 import { expectedNpmFindings, readOsvFolder } from "../helpers/osv-expectations";
-import { buildLayer, file, symlink } from "../registry/image-builder";
+import { alpineLayer, debianLayer, npmAppLayer, pythonAppLayer } from "../helpers/scan-images";
+import { addIntegration, automaticPolicy, syncRegistry, waitForScans } from "../helpers/vendor-e2e";
 import { pushImage } from "../registry/push";
 import { type RunningRegistry, startRegistry } from "../registry/registry-server";
 
@@ -29,18 +30,6 @@ let registry: RunningRegistry;
 let api: string;
 let token: string;
 
-const fixture = (...parts: string[]) => readFileSync(fixturePath("pkgdb", ...parts));
-const alpine = buildLayer([
-  file("usr/lib/os-release", fixture("alpine-3.18", "etc", "os-release")),
-  symlink("etc/os-release", "../usr/lib/os-release"),
-  file("lib/apk/db/installed", fixture("alpine-3.18", "lib", "apk", "db", "installed")),
-]);
-const debian = buildLayer([file("etc/os-release", fixture("debian-12", "etc", "os-release")), file("var/lib/dpkg/status", fixture("debian-12", "var", "lib", "dpkg", "status"))]);
-const npmApp = buildLayer([file("app/package-lock.json", fixture("npm", "in-place-npm", "package-lock.json"))]);
-const pythonApp = buildLayer([
-  file("usr/lib/python3/site-packages/Pygments-2.6.1.dist-info/METADATA", fixture("python", "site-packages", "Pygments-2.6.1.dist-info", "METADATA")),
-]);
-
 async function gql(query: string, variables: Record<string, unknown> = {}) {
   const answer = await request(`${api}/graphql`, {
     method: "POST",
@@ -55,10 +44,10 @@ async function gql(query: string, variables: Record<string, unknown> = {}) {
 beforeAll(async () => {
   registry = await startRegistry();
   const now = new Date();
-  await pushImage(registry, "web/storefront", "2.1", { layers: [alpine, npmApp], config: { created: now } });
-  await pushImage(registry, "data/etl", "1.0", { layers: [debian, pythonApp], config: { created: now } });
+  await pushImage(registry, "web/storefront", "2.1", { layers: [alpineLayer, npmAppLayer], config: { created: now } });
+  await pushImage(registry, "data/etl", "1.0", { layers: [debianLayer, pythonAppLayer], config: { created: now } });
   // Out of the policy: created long before its CREATED_WITHIN window.
-  await pushImage(registry, "data/etl", "0.1", { layers: [debian], config: { created: new Date("2019-01-01T00:00:00Z") } });
+  await pushImage(registry, "data/etl", "0.1", { layers: [debianLayer], config: { created: new Date("2019-01-01T00:00:00Z") } });
 
   const server = runCli(["server"], { ...env, PORT: "0" });
   processes.push(server);
@@ -76,47 +65,30 @@ afterAll(async () => {
 });
 
 test("sync → policy → scans in two workers → inventory, all through GraphQL", async () => {
-  const { addRegistry } = await gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
-    input: { name: "local", type: "DOCKER_REGISTRY", url: registry.url, insecure: true, authMethod: "NONE" },
-  });
-  const registryId = addRegistry.id as string;
-  // A schedule whose next firing is far away: the sync below is the manual one.
-  await gql(`mutation($id: ID!) { editPullPolicy(registryId: $id, input: { mode: AUTOMATIC, schedule: "0 3 1 1 *", condition: CREATED_WITHIN, createdWithin: { amount: 30, unit: DAYS } }) { mode } }`, {
-    id: registryId,
-  });
-  await gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id: registryId });
+  const registryId = await addIntegration(gql, { name: "local", type: "DOCKER_REGISTRY", url: registry.url, insecure: true, authMethod: "NONE" });
+  await automaticPolicy(gql, registryId);
+  await syncRegistry(gql, registryId);
+  const data = await waitForScans(
+    gql,
+    registryId,
+    2,
+    `query($id: ID!) {
+      registry(id: $id) { lastSync { status selected queued } }
+      images(filter: { registryId: $id }, first: 10) { totalCount nodes {
+        repository tag lastScan { status attempts(first: 5) { nodes { outcome } } }
+        os { id versionId }
+        packages(first: 1) { totalCount }
+        apk: packages(first: 50, filter: { type: apk, name: "musl" }) { nodes { name version layerDigest purl } }
+        deb: packages(first: 5, filter: { type: deb, name: "bash" }) { nodes { name version sourceName sourceVersion layerDigest } }
+        npm: packages(first: 5, filter: { type: npm, name: "semver" }) { nodes { version installed } }
+        pypi: packages(first: 5, filter: { type: pypi }) { nodes { name version } }
+      } }
+      scanJobs(filter: { registryId: $id }, first: 10) { totalCount nodes { status } }
+    }`,
+  );
+  expect(data.registry.lastSync).toMatchObject({ selected: 2, queued: 2 });
 
-  const deadline = Date.now() + 90_000;
-  let images: any[] = [];
-  for (;;) {
-    const data = await gql(
-      `query($id: ID!) {
-        registry(id: $id) { lastSync { status selected queued } }
-        images(filter: { registryId: $id }, first: 10) { totalCount nodes {
-          repository tag lastScan { status attempts(first: 5) { nodes { outcome } } }
-          os { id versionId }
-          packages(first: 1) { totalCount }
-          apk: packages(first: 50, filter: { type: apk, name: "musl" }) { nodes { name version layerDigest purl } }
-          deb: packages(first: 5, filter: { type: deb, name: "bash" }) { nodes { name version sourceName sourceVersion layerDigest } }
-          npm: packages(first: 5, filter: { type: npm, name: "semver" }) { nodes { version installed } }
-          pypi: packages(first: 5, filter: { type: pypi }) { nodes { name version } }
-        } }
-        scanJobs(filter: { registryId: $id }, first: 10) { totalCount nodes { status } }
-      }`,
-      { id: registryId },
-    );
-    images = data.images.nodes;
-    const jobs = data.scanJobs.nodes as Array<{ status: string }>;
-    if (data.registry.lastSync?.status === "SUCCEEDED" && jobs.length === 2 && jobs.every((j) => j.status === "SUCCEEDED")) {
-      expect(data.registry.lastSync).toMatchObject({ selected: 2, queued: 2 });
-      break;
-    }
-    if (jobs.some((j) => j.status === "FAILED")) throw new Error(`a scan failed: ${JSON.stringify(data)}`);
-    if (Date.now() > deadline) throw new Error(`not scanned in time: ${JSON.stringify(data)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-
-  const byRef = new Map(images.map((image) => [`${image.repository}:${image.tag}`, image]));
+  const byRef = new Map((data.images.nodes as any[]).map((image) => [`${image.repository}:${image.tag}`, image]));
   expect([...byRef.keys()].sort()).toEqual(["data/etl:1.0", "web/storefront:2.1"]);
 
   const storefront = byRef.get("web/storefront:2.1");
@@ -124,7 +96,7 @@ test("sync → policy → scans in two workers → inventory, all through GraphQ
   expect(storefront.lastScan.attempts.nodes).toEqual([{ outcome: "SUCCEEDED" }]);
   expect(storefront.os).toEqual({ id: "alpine", versionId: "3.18.1" });
   expect(storefront.apk.nodes).toEqual([
-    { name: "musl", version: "1.2.4-r0", layerDigest: alpine.digest, purl: expect.stringMatching(/^pkg:apk\/alpine\/musl@1\.2\.4-r0\?arch=x86_64/) },
+    { name: "musl", version: "1.2.4-r0", layerDigest: alpineLayer.digest, purl: expect.stringMatching(/^pkg:apk\/alpine\/musl@1\.2\.4-r0\?arch=x86_64/) },
   ]);
   expect(storefront.npm.nodes).toEqual([{ version: "4.3.6", installed: false }]);
   // 15 apk packages and the lockfile's 106 npm entries.
@@ -132,7 +104,7 @@ test("sync → policy → scans in two workers → inventory, all through GraphQ
 
   const etl = byRef.get("data/etl:1.0");
   expect(etl.os).toEqual({ id: "debian", versionId: "12" });
-  expect(etl.deb.nodes).toEqual([{ name: "bash", version: "5.2.15-2+b7", sourceName: "bash", sourceVersion: "5.2.15-2", layerDigest: debian.digest }]);
+  expect(etl.deb.nodes).toEqual([{ name: "bash", version: "5.2.15-2+b7", sourceName: "bash", sourceVersion: "5.2.15-2", layerDigest: debianLayer.digest }]);
   expect(etl.pypi.nodes).toEqual([{ name: "Pygments", version: "2.6.1" }]);
   expect(etl.packages.totalCount).toBe(140 + 1);
 }, 120_000);

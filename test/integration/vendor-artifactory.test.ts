@@ -1,19 +1,15 @@
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Registry } from "../../db/entities";
+import type { Registry } from "../../db/entities";
 import { AuthMethod, RegistryType, RepositoryPathMethod } from "../../db/enums";
-import { SecretBox } from "../../lib/secret-box";
-import { startWorker, type RunningWorker } from "../../workers/main";
 import type { ListedRepository, RegistryAdapter } from "../../workers/registry/adapter";
 import { CHECKS } from "../../workers/registry/connection-checks";
-import { createAdapter } from "../../workers/registry/registry";
 import { TagResolver } from "../../workers/registry/tag-resolver";
 import { startArtifactoryEmulator, type ArtifactoryEmulator, type ArtifactoryUser } from "../emulators/artifactory";
-import { assertNoSecret, startLeakRecorder, type LeakRecorder } from "../emulators/shared";
-import { fixturePath } from "../helpers/fixtures";
-import { capturingLogger } from "../helpers/logs";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { buildImage, buildLayer, file, symlink } from "../registry/image-builder";
+import { assertNoSecret } from "../emulators/shared";
+import { leakRecorderPerTest } from "../helpers/leaks";
+import { alpineLayer, debianLayer } from "../helpers/scan-images";
+import { listRepositories, TestAdapters } from "../helpers/vendor-adapters";
+import { integrateAndScan, scannedImages, scanningServerPerDescribe } from "../helpers/vendor-e2e";
+import { buildImage, buildLayer, file, type Layer } from "../registry/image-builder";
 import { pushBuiltImage, pushIndex } from "../registry/push";
 
 /**
@@ -47,32 +43,21 @@ const dates = {
 
 let art: ArtifactoryEmulator;
 let webIndex: string;
-const ONE_TRY = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
-const secrets = new SecretBox([{ id: "test", key: randomBytes(32) }]);
-const adapters: RegistryAdapter[] = [];
+const adapters = new TestAdapters();
 
 function integration(username: string | null, secret: string, fields: Partial<Registry> = {}): Registry {
-  return Object.assign(new Registry(), {
-    id: "00000000-0000-0000-0000-000000000001",
-    name: "artifactory",
+  return adapters.integration(secret, {
     type: RegistryType.ARTIFACTORY,
     url: art.baseUrl,
-    apiUrl: null,
     repositoryPathMethod: RepositoryPathMethod.REPOSITORY_PATH,
-    repositoryKey: null,
-    insecure: true,
-    caCertificate: null,
     authMethod: AuthMethod.ACCOUNT,
     username,
-    secretCiphertext: secrets.seal(secret),
     ...fields,
   });
 }
 
 function adapterFor(user: string, fields: Partial<Registry> = {}): RegistryAdapter {
-  const adapter = createAdapter(integration(user, users[user].password!, fields), secrets, new TagResolver(["linux/amd64"]), ONE_TRY);
-  adapters.push(adapter);
-  return adapter;
+  return adapters.create(integration(user, users[user].password!, fields));
 }
 
 /** docker-dev through its own port: url is its Docker endpoint, apiUrl the REST base. */
@@ -82,12 +67,6 @@ const portFields = (): Partial<Registry> => ({
   url: art.dockerEndpoint("docker-dev"),
   apiUrl: art.baseUrl,
 });
-
-async function listAll(adapter: RegistryAdapter): Promise<ListedRepository[]> {
-  const repositories: ListedRepository[] = [];
-  for await (const entry of adapter.listRepositories()) repositories.push(entry);
-  return repositories;
-}
 
 const byName = (a: ListedRepository, b: ListedRepository) => a.repository.localeCompare(b.repository);
 const rightsOf = async (adapter: RegistryAdapter) => (await adapter.checkConnection()).find((check) => check.name === CHECKS.rights)!;
@@ -120,13 +99,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(adapters.splice(0).map((adapter) => adapter.close()));
+  await adapters.closeAll();
   await art?.stop();
 });
 
 describe("discovery", () => {
   test("REPOSITORY_PATH lists every local Docker repository the account reads as <key>/<image>; remote and virtual ones are skipped", async () => {
-    const listed = await listAll(adapterFor("ci"));
+    const listed = await listRepositories(adapterFor("ci"));
     expect(listed.sort(byName)).toEqual([
       { repository: "all", skipped: expect.stringMatching(/^virtual repository/) },
       { repository: "docker-dev/svc/x" },
@@ -175,8 +154,7 @@ describe("discovery", () => {
   });
 
   test("an access token (API_KEY) is sent as Bearer to the REST API and to the token realm", async () => {
-    const adapter = createAdapter(integration(null, "ci-access-token", { authMethod: AuthMethod.API_KEY }), secrets, new TagResolver(["linux/amd64"]), ONE_TRY);
-    adapters.push(adapter);
+    const adapter = adapters.create(integration(null, "ci-access-token", { authMethod: AuthMethod.API_KEY }));
     art.emulator.server.clearRequests();
     expect((await adapter.listTags("docker-local/team/api")).map((t) => t.tag).sort()).toEqual(["1.0", "1.1", "latest"]);
     const { api, name } = adapter.distribution("docker-local/team/api");
@@ -188,7 +166,7 @@ describe("discovery", () => {
 
   test("PORT: the one repositoryKey, pulled from its own Docker endpoint; the realm on the apiUrl origin gets the credentials", async () => {
     const adapter = adapterFor("ci", portFields());
-    expect(await listAll(adapter)).toEqual([{ repository: "docker-dev/svc/x" }]);
+    expect(await listRepositories(adapter)).toEqual([{ repository: "docker-dev/svc/x" }]);
     const [tag] = await adapter.listTags("docker-dev/svc/x");
     expect(tag).toMatchObject({ tag: "1.0", createdAt: dates.dev.created, pushedAt: dates.dev.lastModified });
     const { api, name } = adapter.distribution("docker-dev/svc/x");
@@ -199,7 +177,7 @@ describe("discovery", () => {
   });
 
   test("SUBDOMAIN or PORT on a remote repository key: only its skipped entry", async () => {
-    expect(await listAll(adapterFor("ci", { ...portFields(), repositoryKey: "hub", repositoryPathMethod: RepositoryPathMethod.SUBDOMAIN }))).toEqual([
+    expect(await listRepositories(adapterFor("ci", { ...portFields(), repositoryKey: "hub", repositoryPathMethod: RepositoryPathMethod.SUBDOMAIN }))).toEqual([
       { repository: "hub", skipped: expect.stringMatching(/^remote repository/) },
     ]);
   });
@@ -257,8 +235,7 @@ describe("connection test and minimum rights", () => {
   });
 
   test("a wrong password: not authenticated", async () => {
-    const adapter = createAdapter(integration("ci", "wrong"), secrets, new TagResolver([]), ONE_TRY);
-    adapters.push(adapter);
+    const adapter = adapters.create(integration("ci", "wrong"), new TagResolver([]));
     const checks = await adapter.checkConnection();
     expect(checks.find((c) => c.name === CHECKS.authenticated)).toMatchObject({ ok: false, message: expect.stringContaining("refused the credentials") });
     expect(checks.find((c) => c.name === CHECKS.rights)!.ok).toBe(false);
@@ -266,14 +243,10 @@ describe("connection test and minimum rights", () => {
 });
 
 describe("no credential leaks", () => {
-  let leak: LeakRecorder;
-  beforeEach(async () => {
-    leak = await startLeakRecorder();
-  });
-  afterEach(async () => {
+  const leak = leakRecorderPerTest();
+  afterEach(() => {
     art.redirect = null;
     art.realmFor = (key) => `${art.baseUrl}/api/docker/${encodeURIComponent(key)}/v2/token`;
-    await leak.stop();
   });
 
   test("a /v2/ challenge naming a realm on another origin gets no secret; the allowed realm does", async () => {
@@ -294,7 +267,7 @@ describe("no credential leaks", () => {
 
   test("a redirect from the REST API to another origin is followed without the credentials", async () => {
     art.redirect = (_method, path) => (path === "/artifactory/api/repositories" ? `${leak.url}/elsewhere` : undefined);
-    await expect(listAll(adapterFor("ci"))).rejects.toBeDefined();
+    await expect(listRepositories(adapterFor("ci"))).rejects.toBeDefined();
     expect(leak.requests().length).toBeGreaterThan(0);
     assertNoSecret(leak.requests(), "ci-pass", "ci");
     expect(leak.requests().every((r) => r.authorization === undefined)).toBe(true);
@@ -302,8 +275,7 @@ describe("no credential leaks", () => {
 
   test("a redirect from /v2/ to another origin is followed without credentials", async () => {
     art.redirect = (method, path) => (method === "GET" && path.includes("/blobs/") ? `${leak.url}${path}` : undefined);
-    const adapter = createAdapter(integration(null, "ci-access-token", { authMethod: AuthMethod.API_KEY }), secrets, new TagResolver(["linux/amd64"]), ONE_TRY);
-    adapters.push(adapter);
+    const adapter = adapters.create(integration(null, "ci-access-token", { authMethod: AuthMethod.API_KEY }));
     const { api, name } = adapter.distribution("docker-local/team/api");
     await expect(api.getJsonBlob(name, api10.config.digest)).rejects.toBeDefined();
     expect(leak.requests().some((r) => r.path.includes("/blobs/"))).toBe(true);
@@ -313,98 +285,34 @@ describe("no credential leaks", () => {
 });
 
 describe("end to end through GraphQL", () => {
-  let server: TestServer;
-  let worker: RunningWorker;
-  const fixture = (...parts: string[]) => readFileSync(fixturePath("pkgdb", ...parts));
-  const alpine = buildLayer([
-    file("usr/lib/os-release", fixture("alpine-3.18", "etc", "os-release")),
-    symlink("etc/os-release", "../usr/lib/os-release"),
-    file("lib/apk/db/installed", fixture("alpine-3.18", "lib", "apk", "db", "installed")),
-  ]);
-  const debian = buildLayer([file("etc/os-release", fixture("debian-12", "etc", "os-release")), file("var/lib/dpkg/status", fixture("debian-12", "var", "lib", "dpkg", "status"))]);
-
   beforeAll(async () => {
-    const push = async (repository: string, tag: string, layers: ReturnType<typeof buildLayer>[], created: Date, lastModified: Date) => {
+    const push = async (repository: string, tag: string, layers: Layer[], created: Date, lastModified: Date) => {
       await pushBuiltImage(art.pushTarget(), repository, tag, buildImage({ layers, config: { created: new Date() } }));
       art.setDates(`${repository}:${tag}`, { created, lastModified });
     };
-    await push("docker-shop/web", "3.0", [alpine], daysAgo(1), daysAgo(1));
-    await push("docker-shop/web", "2.0", [alpine], daysAgo(90), daysAgo(90));
-    await push("docker-shop/etl", "1.0", [debian], daysAgo(2), daysAgo(2));
-    await push("docker-shop/etl", "dev", [debian], daysAgo(2), daysAgo(2));
+    await push("docker-shop/web", "3.0", [alpineLayer], daysAgo(1), daysAgo(1));
+    await push("docker-shop/web", "2.0", [alpineLayer], daysAgo(90), daysAgo(90));
+    await push("docker-shop/etl", "1.0", [debianLayer], daysAgo(2), daysAgo(2));
+    await push("docker-shop/etl", "dev", [debianLayer], daysAgo(2), daysAgo(2));
     // Created before 1980 (missing): the condition uses lastModified, 40 days ago.
-    await push("docker-shop/etl", "1.1", [debian], new Date("1970-01-01T00:00:00Z"), daysAgo(40));
-    server = await startTestServer();
-    worker = await startWorker(server.config, capturingLogger("silent").logger);
+    await push("docker-shop/etl", "1.1", [debianLayer], new Date("1970-01-01T00:00:00Z"), daysAgo(40));
   }, 120_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.stop();
-  });
+  const e2e = scanningServerPerDescribe();
 
   test("add, test, AUTOMATIC policy with criteria and a date condition, sync: exactly the expected images are queued and scanned", async () => {
-    const added = await server.gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
-      input: {
-        name: "artifactory",
-        type: "ARTIFACTORY",
-        url: art.baseUrl,
-        repositoryPathMethod: "REPOSITORY_PATH",
-        insecure: true,
-        authMethod: "ACCOUNT",
-        username: "shopper",
-        secret: "shopper-pass",
-      },
-    });
-    expect(added.errors).toBeUndefined();
-    const registryId = added.data!.addRegistry.id as string;
-
-    const tested = await server.gql(`mutation($id: ID!) { testRegistryConnection(id: $id) { ok checks { name ok message } } }`, { id: registryId });
-    expect(tested.errors).toBeUndefined();
-    expect(tested.data!.testRegistryConnection.ok).toBe(true);
-    expect(tested.data!.testRegistryConnection.checks.find((c: { name: string }) => c.name === CHECKS.rights).message).toMatch(/^not verifiable/);
-
-    const policy = await server.gql(`mutation($id: ID!, $input: PullPolicyInput!) { editPullPolicy(registryId: $id, input: $input) { mode } }`, {
-      id: registryId,
-      input: {
-        mode: "AUTOMATIC",
-        schedule: "0 3 1 1 *",
-        criteriaEnabled: true,
-        criteria: ["docker-shop/web:*", "docker-shop/etl:1.*"],
-        condition: "CREATED_WITHIN",
-        createdWithin: { amount: 30, unit: "DAYS" },
-      },
-    });
-    expect(policy.errors).toBeUndefined();
-    const synced = await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id: registryId });
-    expect(synced.errors).toBeUndefined();
-
-    const deadline = Date.now() + 90_000;
-    let data: any;
-    for (;;) {
-      data = (
-        await server.gql(
-          `query($id: ID!) {
-            registry(id: $id) { lastSync { status repositories tagsSeen selected queued errors { message } } }
-            images(filter: { registryId: $id }, first: 10) { nodes { repository tag os { id versionId } packages(first: 1) { totalCount } lastScan { status } } }
-            scanJobs(filter: { registryId: $id }, first: 10) { nodes { status } }
-          }`,
-          { id: registryId },
-        )
-      ).data;
-      const jobs = data.scanJobs.nodes as Array<{ status: string }>;
-      if (data.registry.lastSync?.status === "SUCCEEDED" && jobs.length === 2 && jobs.every((j) => j.status === "SUCCEEDED")) break;
-      if (jobs.some((j) => j.status === "FAILED") || data.registry.lastSync?.status === "FAILED") throw new Error(`failed: ${JSON.stringify(data)}`);
-      if (Date.now() > deadline) throw new Error(`not scanned in time: ${JSON.stringify(data)}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const { connection, state: data } = await integrateAndScan(
+      e2e.gql,
+      { name: "artifactory", type: "ARTIFACTORY", url: art.baseUrl, repositoryPathMethod: "REPOSITORY_PATH", insecure: true, authMethod: "ACCOUNT", username: "shopper", secret: "shopper-pass" },
+      ["docker-shop/web:*", "docker-shop/etl:1.*"],
+      2,
+    );
+    expect(connection.checks.find((c) => c.name === CHECKS.rights)!.message).toMatch(/^not verifiable/);
     // 2 repositories, 5 tags; web 2.0 is 90 days old, etl dev is no criterion, etl 1.1 falls back to its 40-day-old lastModified.
     expect(data.registry.lastSync).toMatchObject({ repositories: 2, tagsSeen: 5, selected: 2, queued: 2, errors: [] });
-    const images = (data.images.nodes as any[]).map((i) => ({ ref: `${i.repository}:${i.tag}`, os: i.os, packages: i.packages.totalCount, scan: i.lastScan.status }));
-    expect(images.sort((a, b) => a.ref.localeCompare(b.ref))).toEqual([
+    expect(scannedImages(data)).toEqual([
       { ref: "docker-shop/etl:1.0", os: { id: "debian", versionId: "12" }, packages: 140, scan: "SUCCEEDED" },
       { ref: "docker-shop/web:3.0", os: { id: "alpine", versionId: "3.18.1" }, packages: 15, scan: "SUCCEEDED" },
     ]);
-    expect(server.output.join("\n")).not.toContain("shopper-pass");
+    expect(e2e.server.output.join("\n")).not.toContain("shopper-pass");
   }, 120_000);
 });

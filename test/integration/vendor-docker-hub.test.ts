@@ -1,21 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Registry } from "../../db/entities";
+import type { Registry } from "../../db/entities";
 import { AuthMethod, RegistryType } from "../../db/enums";
 import { loadConfig } from "../../lib/config";
-import { SecretBox } from "../../lib/secret-box";
-import { startWorker, type RunningWorker } from "../../workers/main";
 import type { ConnectionCheck, ListedRepository, RegistryAdapter } from "../../workers/registry/adapter";
 import { CHECKS } from "../../workers/registry/connection-checks";
 import { trustKnownServices } from "../../workers/registry/known-services";
 import { createAdapter } from "../../workers/registry/registry";
 import { TagResolver } from "../../workers/registry/tag-resolver";
 import { startDockerHubEmulator, type DockerHubEmulator, type HubAccount } from "../emulators/docker-hub";
-import { assertNoSecret, startLeakRecorder, type LeakRecorder } from "../emulators/shared";
-import { fixturePath } from "../helpers/fixtures";
-import { capturingLogger } from "../helpers/logs";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { buildLayer, file, symlink } from "../registry/image-builder";
+import { assertNoSecret } from "../emulators/shared";
+import { leakRecorderPerTest } from "../helpers/leaks";
+import { alpineLayer, debianLayer } from "../helpers/scan-images";
+import { listRepositories, TestAdapters } from "../helpers/vendor-adapters";
+import { integrateAndScan, scannedImages, scanningServerPerDescribe, syncRegistry, waitForRegistry } from "../helpers/vendor-e2e";
+import { buildLayer, file } from "../registry/image-builder";
 import { pushImage } from "../registry/push";
 
 /**
@@ -34,47 +32,19 @@ const accounts = {
   carol: { username: "carol", password: secretOf("pw"), accessTokens: [secretOf("dckr_pat")], twoFactor: true },
 } satisfies Record<string, HubAccount>;
 
-const fixture = (...parts: string[]) => readFileSync(fixturePath("pkgdb", ...parts));
-const alpine = buildLayer([
-  file("usr/lib/os-release", fixture("alpine-3.18", "etc", "os-release")),
-  symlink("etc/os-release", "../usr/lib/os-release"),
-  file("lib/apk/db/installed", fixture("alpine-3.18", "lib", "apk", "db", "installed")),
-]);
-const debian = buildLayer([file("etc/os-release", fixture("debian-12", "etc", "os-release")), file("var/lib/dpkg/status", fixture("debian-12", "var", "lib", "dpkg", "status"))]);
 const marker = (name: string) => buildLayer([file(`app/${name}`, `${name}\n`)]);
 
 const pushedAt = { web10: daysAgo(2), web09: daysAgo(400), webDev: daysAgo(1), tools: daysAgo(5), acme: daysAgo(3) };
 
 let hub: DockerHubEmulator;
-const secrets = new SecretBox([{ id: "test", key: randomBytes(32) }]);
-const adapters: RegistryAdapter[] = [];
+const adapters = new TestAdapters();
 
 function integration(who: HubAccount, secret: string, fields: Partial<Registry> = {}): Registry {
-  return Object.assign(new Registry(), {
-    id: "00000000-0000-0000-0000-000000000001",
-    name: "hub",
-    type: RegistryType.DOCKER_HUB,
-    url: hub.url,
-    apiUrl: hub.apiUrl,
-    insecure: true,
-    caCertificate: null,
-    authMethod: AuthMethod.ACCOUNT,
-    username: who.username,
-    secretCiphertext: secrets.seal(secret),
-    ...fields,
-  });
+  return adapters.integration(secret, { type: RegistryType.DOCKER_HUB, url: hub.url, apiUrl: hub.apiUrl, authMethod: AuthMethod.ACCOUNT, username: who.username, ...fields });
 }
 
 function adapterFor(who: HubAccount, secret: string, platforms = ["linux/amd64"], resolver = new TagResolver(platforms)): RegistryAdapter {
-  const adapter = createAdapter(integration(who, secret), secrets, resolver, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-  adapters.push(adapter);
-  return adapter;
-}
-
-async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
+  return adapters.create(integration(who, secret), resolver);
 }
 
 const byName = (checks: ConnectionCheck[]) => Object.fromEntries(checks.map((c) => [c.name, c]));
@@ -83,9 +53,9 @@ beforeAll(async () => {
   hub = await startDockerHubEmulator({ accounts: Object.values(accounts), pullQuota: { limit: 100, remaining: 100, windowSeconds: 21600 } });
   trustKnownServices({ ...loadConfig({}), dockerHubAuthUrl: hub.authUrl });
   const target = hub.pushTarget();
-  await pushImage(target, "alice/web", "1.0", { layers: [alpine], config: { created: new Date() } });
-  await pushImage(target, "alice/web", "0.9", { layers: [alpine, marker("0.9")], config: { created: new Date() } });
-  await pushImage(target, "alice/web", "dev", { layers: [debian], config: { created: new Date() } });
+  await pushImage(target, "alice/web", "1.0", { layers: [alpineLayer], config: { created: new Date() } });
+  await pushImage(target, "alice/web", "0.9", { layers: [alpineLayer, marker("0.9")], config: { created: new Date() } });
+  await pushImage(target, "alice/web", "dev", { layers: [debianLayer], config: { created: new Date() } });
   await pushImage(target, "alice/tools", "latest", { layers: [marker("tools")] });
   await pushImage(target, "acme/app", "1", { layers: [marker("acme")] });
   hub.setRepository({ repository: "alice/web", tags: [{ name: "1.0", pushedAt: pushedAt.web10 }, { name: "0.9", pushedAt: pushedAt.web09 }, { name: "dev", pushedAt: pushedAt.webDev }] });
@@ -96,7 +66,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(adapters.map((adapter) => adapter.close()));
+  await adapters.closeAll();
   await hub?.stop();
 });
 
@@ -105,7 +75,7 @@ describe("discovery", () => {
     hub.api.clearRequests();
     hub.emulator.server.clearRequests();
     const adapter = adapterFor(accounts.alice, accounts.alice.password);
-    const repositories: ListedRepository[] = await all(adapter.listRepositories());
+    const repositories: ListedRepository[] = await listRepositories(adapter);
     expect(repositories).toEqual([
       { repository: "alice/chart", skipped: "not an image repository (repository_type plugin)" },
       { repository: "alice/tools" },
@@ -159,8 +129,7 @@ describe("connection test", () => {
       [accounts.alice.password, AuthMethod.ACCOUNT],
       [accounts.alice.accessTokens[0], AuthMethod.API_KEY],
     ] as const) {
-      const adapter = createAdapter(integration(accounts.alice, secret, { authMethod: method }), secrets, new TagResolver(["linux/amd64"]));
-      adapters.push(adapter);
+      const adapter = adapters.track(createAdapter(integration(accounts.alice, secret, { authMethod: method }), adapters.secrets, new TagResolver(["linux/amd64"])));
       const checks = await adapter.checkConnection();
       expect(checks.map((c) => c.name)).toEqual([CHECKS.reachable, CHECKS.tls, CHECKS.authenticated, CHECKS.canList, CHECKS.rights]);
       expect(checks.every((c) => c.ok)).toBe(true);
@@ -192,14 +161,10 @@ describe("connection test", () => {
 });
 
 describe("no credential leaks", () => {
-  let recorder: LeakRecorder;
-  beforeEach(async () => {
-    recorder = await startLeakRecorder();
-  });
-  afterEach(async () => {
+  const recorder = leakRecorderPerTest();
+  afterEach(() => {
     hub.intercept("api", null);
     hub.intercept("registry", null);
-    await recorder.stop();
   });
 
   test("the allowed realm, the Hub token service on its own origin, receives the credentials", async () => {
@@ -227,7 +192,7 @@ describe("no credential leaks", () => {
       res.writeHead(307, { location: `${recorder.url}/elsewhere` }).end();
       return true;
     });
-    await expect(all(adapterFor(accounts.alice, accounts.alice.password).listRepositories())).rejects.toThrow();
+    await expect(listRepositories(adapterFor(accounts.alice, accounts.alice.password))).rejects.toThrow();
     expect(recorder.requests().length).toBeGreaterThan(0);
     expect(recorder.requests().every((r) => r.authorization === undefined)).toBe(true);
     assertNoSecret(recorder.requests(), accounts.alice.password, "alice");
@@ -252,66 +217,23 @@ describe("no credential leaks", () => {
 });
 
 describe("end to end through GraphQL", () => {
-  let server: TestServer;
-  let worker: RunningWorker;
+  // One scan at a time: the quota run below pauses the second scan after the first spent the pull above the reserve.
+  const e2e = scanningServerPerDescribe({ env: () => ({ DRYDOCK_DOCKER_HUB_AUTH_URL: hub.authUrl }), workerConcurrency: 1 });
   let registryId: string;
-
-  const state = async () =>
-    (
-      await server.gql(
-        `query($id: ID!) {
-          registry(id: $id) { lastSync { status repositories tagsSeen selected queued skipped { repository reason } errors { message } pullsPausedUntil pullsPauseReason } }
-          images(filter: { registryId: $id }, first: 20) { nodes { repository tag os { id versionId } packages(first: 1) { totalCount } lastScan { status } } }
-          scanJobs(filter: { registryId: $id }, first: 20) { nodes { id status attemptCount pausedUntil pauseReason attempts(first: 10) { nodes { outcome } } } }
-        }`,
-        { id: registryId },
-      )
-    ).data as any;
-
-  async function until(what: string, done: (data: any) => boolean, timeoutMs = 90_000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const data = await state();
-      if (done(data)) return data;
-      if ((data.scanJobs.nodes as any[]).some((j) => j.status === "FAILED") || data.registry.lastSync?.status === "FAILED") throw new Error(`failed: ${JSON.stringify(data)}`);
-      if (Date.now() > deadline) throw new Error(`${what}: not in time: ${JSON.stringify(data)}`);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  }
-
-  beforeAll(async () => {
-    server = await startTestServer({ DRYDOCK_DOCKER_HUB_AUTH_URL: hub.authUrl });
-    // One scan at a time: the quota run below pauses the second scan after the first spent the pull above the reserve.
-    worker = await startWorker({ ...server.config, workerConcurrency: 1 }, capturingLogger("silent").logger);
-  }, 120_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.stop();
-  });
+  const until = (what: string, done: (data: any) => boolean, timeoutMs?: number) => waitForRegistry(e2e.gql, registryId, what, done, timeoutMs);
 
   test("add, test, AUTOMATIC policy with criteria and a date condition, sync: exactly the expected images are queued and scanned", async () => {
     hub.setPullQuota({ limit: 100, remaining: 100, windowSeconds: 8 });
     const pullsBefore = hub.pulls();
-    const added = await server.gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id url apiUrl } }`, {
-      input: { name: "hub", type: "DOCKER_HUB", url: hub.url, apiUrl: hub.apiUrl, insecure: true, authMethod: "API_KEY", username: "alice", secret: accounts.alice.accessTokens[0] },
-    });
-    expect(added.errors).toBeUndefined();
-    registryId = added.data!.addRegistry.id;
-
-    const tested = await server.gql(`mutation($id: ID!) { testRegistryConnection(id: $id) { ok checks { name ok message } } }`, { id: registryId });
-    expect(tested.errors).toBeUndefined();
-    expect(tested.data!.testRegistryConnection).toMatchObject({ ok: true });
-    expect(tested.data!.testRegistryConnection.checks.map((c: ConnectionCheck) => c.name)).toContain(CHECKS.rights);
-
-    const policy = await server.gql(`mutation($id: ID!, $input: PullPolicyInput!) { editPullPolicy(registryId: $id, input: $input) { mode } }`, {
-      id: registryId,
-      input: { mode: "AUTOMATIC", schedule: "0 3 1 1 *", criteriaEnabled: true, criteria: ["alice/web:*"], condition: "CREATED_WITHIN", createdWithin: { amount: 30, unit: "DAYS" } },
-    });
-    expect(policy.errors).toBeUndefined();
-    expect((await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id: registryId })).errors).toBeUndefined();
-
-    const data = await until("scanned", (d) => d.registry.lastSync?.status === "SUCCEEDED" && d.scanJobs.nodes.length === 2 && d.scanJobs.nodes.every((j: any) => j.status === "SUCCEEDED"));
+    const run = await integrateAndScan(
+      e2e.gql,
+      { name: "hub", type: "DOCKER_HUB", url: hub.url, apiUrl: hub.apiUrl, insecure: true, authMethod: "API_KEY", username: "alice", secret: accounts.alice.accessTokens[0] },
+      ["alice/web:*"],
+      2,
+    );
+    registryId = run.registryId;
+    expect(run.connection.checks.map((c) => c.name)).toContain(CHECKS.rights);
+    const data = run.state;
     // alice/web 0.9 was pushed 400 days ago; alice/tools is no criterion; alice/chart is skipped.
     expect(data.registry.lastSync).toMatchObject({
       repositories: 2,
@@ -322,20 +244,19 @@ describe("end to end through GraphQL", () => {
       errors: [],
       pullsPausedUntil: null,
     });
-    const images = (data.images.nodes as any[]).map((i) => ({ ref: `${i.repository}:${i.tag}`, os: i.os, packages: i.packages.totalCount, scan: i.lastScan.status }));
-    expect(images.sort((a, b) => a.ref.localeCompare(b.ref))).toEqual([
+    expect(scannedImages(data)).toEqual([
       { ref: "alice/web:1.0", os: { id: "alpine", versionId: "3.18.1" }, packages: 15, scan: "SUCCEEDED" },
       { ref: "alice/web:dev", os: { id: "debian", versionId: "12" }, packages: 140, scan: "SUCCEEDED" },
     ]);
     // One manifest GET per scan, none for discovery.
     expect(hub.pulls() - pullsBefore).toBe(2);
-    expect(server.output.join("\n")).not.toContain(accounts.alice.accessTokens[0]);
+    expect(e2e.server.output.join("\n")).not.toContain(accounts.alice.accessTokens[0]);
   }, 120_000);
 
   test("pulls pause before the quota is spent: the paused attempt does not count, the ScanJob and the SyncRun report the pause, and the scan resumes after the window", async () => {
     const target = hub.pushTarget();
-    await pushImage(target, "alice/web", "1.1", { layers: [alpine, marker("1.1")] });
-    await pushImage(target, "alice/web", "1.2", { layers: [alpine, marker("1.2")] });
+    await pushImage(target, "alice/web", "1.1", { layers: [alpineLayer, marker("1.1")] });
+    await pushImage(target, "alice/web", "1.2", { layers: [alpineLayer, marker("1.2")] });
     hub.setRepository({
       repository: "alice/web",
       tags: [
@@ -348,7 +269,7 @@ describe("end to end through GraphQL", () => {
     });
     // 6 left, 5 kept in reserve (5% of 100): the first scan spends the last pull above the reserve.
     hub.setPullQuota({ limit: 100, remaining: 6, windowSeconds: 8 });
-    await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id: registryId });
+    await syncRegistry(e2e.gql, registryId);
 
     const paused = await until("paused", (d) => (d.scanJobs.nodes as any[]).some((j) => j.pausedUntil !== null));
     const job = (paused.scanJobs.nodes as any[]).find((j) => j.pausedUntil !== null);
@@ -357,7 +278,7 @@ describe("end to end through GraphQL", () => {
     expect(hub.pullQuota()).toMatchObject({ remaining: 5 });
 
     // A sync while paused says so.
-    await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id: registryId });
+    await syncRegistry(e2e.gql, registryId);
     const reported = await until("a sync that reports the pause", (d) => d.registry.lastSync?.queued === 0 && d.registry.lastSync?.status === "SUCCEEDED");
     expect(reported.registry.lastSync.pullsPausedUntil).not.toBeNull();
     expect(reported.registry.lastSync.pullsPauseReason).toMatch(/5 of 100 pulls left/);

@@ -1,20 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { request } from "undici";
-import { Registry } from "../../db/entities";
 import { AuthMethod, RegistryType } from "../../db/enums";
-import { SecretBox } from "../../lib/secret-box";
-import { startWorker, type RunningWorker } from "../../workers/main";
 import type { RegistryAdapter } from "../../workers/registry/adapter";
 import { CHECKS } from "../../workers/registry/connection-checks";
-import { createAdapter } from "../../workers/registry/registry";
-import { TagResolver } from "../../workers/registry/tag-resolver";
-import { assertNoSecret, startLeakRecorder, type LeakRecorder } from "../emulators/shared";
+import { assertNoSecret } from "../emulators/shared";
 import { startGitLabEmulator, type GitLabAccount, type GitLabEmulator } from "../emulators/gitlab";
-import { fixturePath } from "../helpers/fixtures";
-import { capturingLogger } from "../helpers/logs";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { buildImage, buildLayer, file, symlink } from "../registry/image-builder";
+import { leakRecorderPerTest } from "../helpers/leaks";
+import { alpineLayer, debianLayer } from "../helpers/scan-images";
+import { listRepositories, TestAdapters } from "../helpers/vendor-adapters";
+import { integrateAndScan, scannedImages, scanningServerPerDescribe } from "../helpers/vendor-e2e";
+import { buildImage } from "../registry/image-builder";
 
 /**
  * GITLAB against the GitLab emulator: the REST API and /jwt/auth on one
@@ -55,35 +50,10 @@ const createdOf = {
 };
 
 let gitlab: GitLabEmulator;
-const secrets = new SecretBox([{ id: "test", key: randomBytes(32) }]);
-const adapters: RegistryAdapter[] = [];
+const adapters = new TestAdapters();
 
-function integration(who: GitLabAccount, fields: Partial<Registry> = {}): Registry {
-  return Object.assign(new Registry(), {
-    id: "00000000-0000-0000-0000-000000000001",
-    name: "gitlab",
-    type: RegistryType.GITLAB,
-    url: gitlab.registryUrl,
-    apiUrl: gitlab.apiUrl,
-    insecure: true,
-    caCertificate: null,
-    authMethod: AuthMethod.ACCOUNT,
-    username: who.username,
-    secretCiphertext: secrets.seal(who.token),
-    ...fields,
-  });
-}
-
-function adapterFor(who: GitLabAccount, fields: Partial<Registry> = {}): RegistryAdapter {
-  const adapter = createAdapter(integration(who, fields), secrets, new TagResolver(["linux/amd64"]), { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-  adapters.push(adapter);
-  return adapter;
-}
-
-async function listAll(adapter: RegistryAdapter) {
-  const repositories = [];
-  for await (const entry of adapter.listRepositories()) repositories.push(entry);
-  return repositories;
+function adapterFor(who: GitLabAccount): RegistryAdapter {
+  return adapters.create(adapters.integration(who.token, { type: RegistryType.GITLAB, url: gitlab.registryUrl, apiUrl: gitlab.apiUrl, authMethod: AuthMethod.ACCOUNT, username: who.username }));
 }
 
 const rightsOf = async (who: GitLabAccount) => (await adapterFor(who).checkConnection()).find((check) => check.name === CHECKS.rights)!;
@@ -115,14 +85,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(adapters.splice(0).map((adapter) => adapter.close()));
+  await adapters.closeAll();
   await gitlab?.stop();
 });
 
 describe("discovery", () => {
   test("lists the container repositories of the projects reached as Reporter or above, by path; deleting ones are skipped", async () => {
     gitlab.registry.server.clearRequests();
-    const listed = await listAll(adapterFor(accounts.scanner));
+    const listed = await listRepositories(adapterFor(accounts.scanner));
     expect(listed).toEqual([
       { repository: "grp/app" },
       { repository: "grp/app/api" },
@@ -139,7 +109,7 @@ describe("discovery", () => {
 
   test("tags come with their detail's digest and created_at (pre-1980 counts as missing), no push date; tag lists paginate", async () => {
     const adapter = adapterFor(accounts.scanner);
-    await listAll(adapter);
+    await listRepositories(adapter);
     const app = await adapter.listTags("grp/app");
     const digestOf = (path: string, tag: string) => gitlab.model.project(path.split("/").slice(0, 2).join("/"))!.repositories.find((r) => r.path === path)!.tags.get(tag)!.digest;
     expect(app.sort((a, b) => a.tag.localeCompare(b.tag))).toEqual([
@@ -164,7 +134,7 @@ describe("discovery", () => {
   });
 
   test("a guest (below Reporter) neither lists nor pulls a project's images", async () => {
-    expect(await listAll(adapterFor(accounts.guest))).toEqual([]);
+    expect(await listRepositories(adapterFor(accounts.guest))).toEqual([]);
     const { api, name } = adapterFor(accounts.guest).distribution("grp/app");
     await expect(api.getManifest(name, "1.0")).rejects.toMatchObject({ code: "REGISTRY_FORBIDDEN" });
   });
@@ -264,16 +234,11 @@ describe("the emulator speaks GitLab", () => {
 });
 
 describe("no credential leaks", () => {
-  let recorder: LeakRecorder;
-  beforeAll(async () => {
-    recorder = await startLeakRecorder();
-  });
-  afterAll(async () => {
+  const recorder = leakRecorderPerTest();
+  afterAll(() => {
     gitlab.override("api", null);
     gitlab.override("registry", null);
-    await recorder?.stop();
   });
-  beforeEach(() => recorder.server.clearRequests());
 
   test("a /v2/ challenge naming a realm on another origin gets no secret", async () => {
     gitlab.override("registry", ({ res, path }) => {
@@ -295,7 +260,7 @@ describe("no credential leaks", () => {
       return true;
     });
     recorder.answer({ status: 200, body: [] });
-    await listAll(adapterFor(accounts.scanner));
+    await listRepositories(adapterFor(accounts.scanner));
     gitlab.override("api", null);
     expect(recorder.requests().some((r) => r.path === "/api/v4/projects")).toBe(true);
     assertNoSecret(recorder.requests(), accounts.scanner.token, accounts.scanner.username);
@@ -319,87 +284,33 @@ describe("no credential leaks", () => {
 });
 
 describe("end to end through GraphQL", () => {
-  let server: TestServer;
-  let worker: RunningWorker;
-  const fixture = (...parts: string[]) => readFileSync(fixturePath("pkgdb", ...parts));
-  const alpine = buildLayer([
-    file("usr/lib/os-release", fixture("alpine-3.18", "etc", "os-release")),
-    symlink("etc/os-release", "../usr/lib/os-release"),
-    file("lib/apk/db/installed", fixture("alpine-3.18", "lib", "apk", "db", "installed")),
-  ]);
-  const debian = buildLayer([file("etc/os-release", fixture("debian-12", "etc", "os-release")), file("var/lib/dpkg/status", fixture("debian-12", "var", "lib", "dpkg", "status"))]);
   const shopper = account("shopper", BOTH, { "shop/web": 20 });
 
   beforeAll(async () => {
     // Real images to scan: two recent ones the policy selects, and what it must leave out.
-    await gitlab.pushTag("shop/web", "", "3.0", buildImage({ layers: [alpine], config: { created: new Date() } }), daysAgo(1));
-    await gitlab.pushTag("shop/web", "", "2.0", buildImage({ layers: [alpine], config: { created: daysAgo(90) } }), daysAgo(90));
-    await gitlab.pushTag("shop/web", "etl", "1.0", buildImage({ layers: [debian], config: { created: new Date() } }), daysAgo(2));
-    await gitlab.pushTag("shop/web", "etl", "dev", buildImage({ layers: [debian], config: { created: new Date() } }), daysAgo(2));
-    await gitlab.pushTag("shop/web", "etl", "1.1", buildImage({ layers: [debian], config: { created: new Date() } }), "1970-01-01T00:00:00Z");
+    await gitlab.pushTag("shop/web", "", "3.0", buildImage({ layers: [alpineLayer], config: { created: new Date() } }), daysAgo(1));
+    await gitlab.pushTag("shop/web", "", "2.0", buildImage({ layers: [alpineLayer], config: { created: daysAgo(90) } }), daysAgo(90));
+    await gitlab.pushTag("shop/web", "etl", "1.0", buildImage({ layers: [debianLayer], config: { created: new Date() } }), daysAgo(2));
+    await gitlab.pushTag("shop/web", "etl", "dev", buildImage({ layers: [debianLayer], config: { created: new Date() } }), daysAgo(2));
+    await gitlab.pushTag("shop/web", "etl", "1.1", buildImage({ layers: [debianLayer], config: { created: new Date() } }), "1970-01-01T00:00:00Z");
     gitlab.model.accounts.push(shopper);
-    server = await startTestServer();
-    worker = await startWorker(server.config, capturingLogger("silent").logger);
   }, 120_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.stop();
-  });
+  const e2e = scanningServerPerDescribe();
 
   test("add, test, AUTOMATIC policy with criteria and a date condition, sync: exactly the expected images are queued and scanned", async () => {
-    const added = await server.gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
-      input: { name: "gitlab", type: "GITLAB", url: gitlab.registryUrl, apiUrl: gitlab.apiUrl, insecure: true, authMethod: "ACCOUNT", username: shopper.username, secret: shopper.token },
-    });
-    expect(added.errors).toBeUndefined();
-    const registryId = added.data!.addRegistry.id as string;
-
-    const tested = await server.gql(`mutation($id: ID!) { testRegistryConnection(id: $id) { ok checks { name ok message } } }`, { id: registryId });
-    expect(tested.errors).toBeUndefined();
-    expect(tested.data!.testRegistryConnection.ok).toBe(true);
-    expect(tested.data!.testRegistryConnection.checks.map((c: { name: string }) => c.name)).toContain(CHECKS.rights);
-
-    const policy = await server.gql(`mutation($id: ID!, $input: PullPolicyInput!) { editPullPolicy(registryId: $id, input: $input) { mode } }`, {
-      id: registryId,
-      input: {
-        mode: "AUTOMATIC",
-        schedule: "0 3 1 1 *",
-        criteriaEnabled: true,
-        criteria: ["shop/web:3.*", "shop/web:2.*", "shop/web/etl:1.*"],
-        condition: "CREATED_WITHIN",
-        createdWithin: { amount: 30, unit: "DAYS" },
-      },
-    });
-    expect(policy.errors).toBeUndefined();
-    const synced = await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id: registryId });
-    expect(synced.errors).toBeUndefined();
-
-    const deadline = Date.now() + 90_000;
-    let data: any;
-    for (;;) {
-      data = (
-        await server.gql(
-          `query($id: ID!) {
-            registry(id: $id) { lastSync { status repositories tagsSeen selected queued errors { message } } }
-            images(filter: { registryId: $id }, first: 10) { nodes { repository tag os { id versionId } packages(first: 1) { totalCount } lastScan { status } } }
-            scanJobs(filter: { registryId: $id }, first: 10) { nodes { status } }
-          }`,
-          { id: registryId },
-        )
-      ).data;
-      const jobs = data.scanJobs.nodes as Array<{ status: string }>;
-      if (data.registry.lastSync?.status === "SUCCEEDED" && jobs.length === 2 && jobs.every((j) => j.status === "SUCCEEDED")) break;
-      if (jobs.some((j) => j.status === "FAILED") || data.registry.lastSync?.status === "FAILED") throw new Error(`failed: ${JSON.stringify(data)}`);
-      if (Date.now() > deadline) throw new Error(`not scanned in time: ${JSON.stringify(data)}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const { connection, state: data } = await integrateAndScan(
+      e2e.gql,
+      { name: "gitlab", type: "GITLAB", url: gitlab.registryUrl, apiUrl: gitlab.apiUrl, insecure: true, authMethod: "ACCOUNT", username: shopper.username, secret: shopper.token },
+      ["shop/web:3.*", "shop/web:2.*", "shop/web/etl:1.*"],
+      2,
+    );
+    expect(connection.checks.map((c) => c.name)).toContain(CHECKS.rights);
     // 2 repositories, 5 tags; web 2.0 is 90 days old, etl dev is no criterion, etl 1.1 has a pre-1980 date (missing).
     expect(data.registry.lastSync).toMatchObject({ repositories: 2, tagsSeen: 5, selected: 2, queued: 2, errors: [] });
-    const images = (data.images.nodes as any[]).map((i) => ({ ref: `${i.repository}:${i.tag}`, os: i.os, packages: i.packages.totalCount, scan: i.lastScan.status }));
-    expect(images.sort((a, b) => (a.ref < b.ref ? -1 : 1))).toEqual([
+    expect(scannedImages(data)).toEqual([
       { ref: "shop/web/etl:1.0", os: { id: "debian", versionId: "12" }, packages: 140, scan: "SUCCEEDED" },
       { ref: "shop/web:3.0", os: { id: "alpine", versionId: "3.18.1" }, packages: 15, scan: "SUCCEEDED" },
     ]);
-    expect(server.output.join("\n")).not.toContain(shopper.token);
+    expect(e2e.server.output.join("\n")).not.toContain(shopper.token);
   }, 120_000);
 });

@@ -4,35 +4,23 @@
  * with its minimum-rights check, credentials kept from foreign origins, and
  * an integration added, tested, synced and scanned through GraphQL over HTTP.
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Registry } from "../../db/entities";
+import { randomUUID } from "node:crypto";
 import { AuthMethod, RegistryType } from "../../db/enums";
-import { SecretBox } from "../../lib/secret-box";
-import { startWorker, type RunningWorker } from "../../workers/main";
 import type { ListedRepository, ListedTag, RegistryAdapter } from "../../workers/registry/adapter";
 import { CHECKS } from "../../workers/registry/connection-checks";
-import { createAdapter } from "../../workers/registry/registry";
 import { TagResolver } from "../../workers/registry/tag-resolver";
 import { type HarborAccount, type HarborArtifactSpec, ROLE, startHarborEmulator, type HarborEmulator } from "../emulators/harbor";
-import { assertNoSecret, startLeakRecorder, type LeakRecorder } from "../emulators/shared";
-import { fixturePath } from "../helpers/fixtures";
-import { capturingLogger } from "../helpers/logs";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { BASE_LAYER, buildLayer, file, type Layer, symlink } from "../registry/image-builder";
+import { assertNoSecret } from "../emulators/shared";
+import { leakRecorderPerTest } from "../helpers/leaks";
+import { alpineLayer, debianLayer } from "../helpers/scan-images";
+import { listRepositories, TestAdapters } from "../helpers/vendor-adapters";
+import { integrateAndScan, scannedImages, scanningServerPerDescribe } from "../helpers/vendor-e2e";
+import { BASE_LAYER, buildLayer, file, type Layer } from "../registry/image-builder";
 
 const DAY = 24 * 3600_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
 const SECRET = "harbor-Secret-4711";
 const REQUIRED = ["repository:list", "repository:read", "repository:pull", "artifact:list", "artifact:read", "tag:list"];
-
-const fixture = (...parts: string[]) => readFileSync(fixturePath("pkgdb", ...parts));
-const alpine = buildLayer([
-  file("usr/lib/os-release", fixture("alpine-3.18", "etc", "os-release")),
-  symlink("etc/os-release", "../usr/lib/os-release"),
-  file("lib/apk/db/installed", fixture("alpine-3.18", "lib", "apk", "db", "installed")),
-]);
-const debian = buildLayer([file("etc/os-release", fixture("debian-12", "etc", "os-release")), file("var/lib/dpkg/status", fixture("debian-12", "var", "lib", "dpkg", "status"))]);
 
 const accounts: HarborAccount[] = [
   // Limited Guest, Guest and Limited Guest: no administrator, no Guest needed.
@@ -52,34 +40,11 @@ const pushed = {
 };
 
 let harbor: HarborEmulator;
-const secrets = new SecretBox([{ id: "test", key: randomBytes(32) }]);
-const NO_RETRY = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
-const adapters: RegistryAdapter[] = [];
+const adapters = new TestAdapters();
 
 function adapterFor(username: string, secret: string, platforms = ["linux/amd64"]): RegistryAdapter {
-  const registry = Object.assign(new Registry(), {
-    id: randomUUID(),
-    name: "harbor",
-    type: RegistryType.HARBOR,
-    url: harbor.url,
-    apiUrl: null,
-    repositoryPathMethod: null,
-    repositoryKey: null,
-    insecure: true,
-    caCertificate: null,
-    authMethod: AuthMethod.ACCOUNT,
-    username,
-    secretCiphertext: secrets.seal(secret),
-  });
-  const adapter = createAdapter(registry, secrets, new TagResolver(platforms), NO_RETRY);
-  adapters.push(adapter);
-  return adapter;
-}
-
-async function all<T>(source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of source) out.push(item);
-  return out;
+  const registry = adapters.integration(secret, { id: randomUUID(), type: RegistryType.HARBOR, url: harbor.url, authMethod: AuthMethod.ACCOUNT, username });
+  return adapters.create(registry, new TagResolver(platforms));
 }
 
 const byTag = (tags: ListedTag[]) => [...tags].sort((a, b) => a.tag.localeCompare(b.tag));
@@ -87,12 +52,12 @@ const byTag = (tags: ListedTag[]) => [...tags].sort((a, b) => a.tag.localeCompar
 beforeAll(async () => {
   const image = (layers: Layer[], created: Date) => ({ layers, config: { created } });
   const etl: HarborArtifactSpec[] = [
-    { tags: ["0.9"], image: image([debian], daysAgo(200)), pushedAt: daysAgo(200) },
-    { tags: ["1.0"], image: image([debian, buildLayer([file("app/etl", "1.0\n")])], daysAgo(10)), pushedAt: daysAgo(10) },
+    { tags: ["0.9"], image: image([debianLayer], daysAgo(200)), pushedAt: daysAgo(200) },
+    { tags: ["1.0"], image: image([debianLayer, buildLayer([file("app/etl", "1.0\n")])], daysAgo(10)), pushedAt: daysAgo(10) },
   ];
   const api: HarborArtifactSpec[] = [
     { tags: ["1.0"], image: image([BASE_LAYER], pushed.api10), pushedAt: pushed.api10 },
-    { tags: ["1.1", "latest"], image: image([alpine], pushed.api11Created), pushedAt: pushed.api11 },
+    { tags: ["1.1", "latest"], image: image([alpineLayer], pushed.api11Created), pushedAt: pushed.api11 },
     { tags: ["chart-0.1"], type: "CHART", created: daysAgo(1) },
   ];
   const cli: HarborArtifactSpec = {
@@ -108,7 +73,7 @@ beforeAll(async () => {
     projects: [
       { name: "data", repositories: [{ name: "etl", artifacts: etl }] },
       { name: "hub-cache", proxyCacheOf: 1, repositories: [{ name: "library/nginx", artifacts: [{ tags: ["1.25"], created: daysAgo(1) }] }] },
-      { name: "library", public: true, repositories: [{ name: "alpine", artifacts: [{ tags: ["3.18"], image: image([alpine], daysAgo(1)) }] }] },
+      { name: "library", public: true, repositories: [{ name: "alpine", artifacts: [{ tags: ["3.18"], image: image([alpineLayer], daysAgo(1)) }] }] },
       { name: "secret", repositories: [{ name: "vault", artifacts: [{ tags: ["1.0"], created: daysAgo(1) }] }] },
       {
         name: "team",
@@ -123,14 +88,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(adapters.map((a) => a.close()));
+  await adapters.closeAll();
   await harbor?.stop();
 });
 
 describe("discovery", () => {
   test("lists the repositories of the projects where the account has a role, proxy caches as skipped, paging every list", async () => {
     const adapter = adapterFor("scanner", SECRET);
-    const listed: ListedRepository[] = await all(adapter.listRepositories());
+    const listed: ListedRepository[] = await listRepositories(adapter);
     expect(listed).toEqual([
       { repository: "data/etl" },
       { repository: "hub-cache/library/nginx", skipped: "in the proxy-cache project hub-cache: a cache of another registry" },
@@ -172,7 +137,7 @@ describe("discovery", () => {
   });
 
   test("a robot account's scope comes from its permissions: its own project only", async () => {
-    const listed = await all(adapterFor("robot$team+ci", "robot-pw").listRepositories());
+    const listed = await listRepositories(adapterFor("robot$team+ci", "robot-pw"));
     expect(listed).toEqual([{ repository: "team/api" }, { repository: "team/legacy" }, { repository: "team/tools/cli" }]);
     expect(harbor.requests().some((r) => r.path === "/api/v2.0/users/current/permissions" && r.query.get("relative") === "true")).toBe(true);
   });
@@ -224,18 +189,10 @@ describe("connection test", () => {
 });
 
 describe("credentials stay on the Harbor origin", () => {
-  let recorder: LeakRecorder;
-
-  beforeAll(async () => {
-    recorder = await startLeakRecorder();
-  });
+  const recorder = leakRecorderPerTest();
   afterEach(() => {
     harbor.faults.foreignRealm = undefined;
     harbor.faults.redirect = undefined;
-    recorder.server.clearRequests();
-  });
-  afterAll(async () => {
-    await recorder?.stop();
   });
 
   test("a /v2/ challenge naming a realm on another origin gets no secret", async () => {
@@ -249,7 +206,7 @@ describe("credentials stay on the Harbor origin", () => {
 
   test("the API redirected to another origin gets no secret", async () => {
     harbor.faults.redirect = (path) => (path.startsWith("/api/v2.0/projects") ? `${recorder.url}/api/v2.0/projects` : undefined);
-    await expect(all(adapterFor("scanner", SECRET).listRepositories())).rejects.toBeDefined();
+    await expect(listRepositories(adapterFor("scanner", SECRET))).rejects.toBeDefined();
     expect(recorder.requests().length).toBeGreaterThan(0);
     assertNoSecret(recorder.requests(), SECRET, "scanner");
     expect(recorder.requests().every((r) => r.authorization === undefined)).toBe(true);
@@ -276,74 +233,25 @@ describe("credentials stay on the Harbor origin", () => {
 });
 
 describe("through GraphQL over HTTP", () => {
-  let server: TestServer;
-  let worker: RunningWorker;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    worker = await startWorker({ ...server.config, workerConcurrency: 3 }, capturingLogger("silent").logger);
-  }, 60_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.stop();
-  });
+  const e2e = scanningServerPerDescribe({ workerConcurrency: 3 });
 
   test("add, test, AUTOMATIC policy with criteria and a date condition, sync: exactly the expected images are queued and scanned", async () => {
-    const added = await server.gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
-      input: { name: "harbor", type: "HARBOR", url: harbor.url, insecure: true, authMethod: "ACCOUNT", username: "scanner", secret: SECRET },
-    });
-    expect(added.errors).toBeUndefined();
-    const id = added.data!.addRegistry.id as string;
-
-    const tested = await server.gql(`mutation($id: ID!) { testRegistryConnection(id: $id) { ok checks { name ok message } } }`, { id });
-    expect(tested.errors).toBeUndefined();
-    expect(tested.data!.testRegistryConnection.ok).toBe(true);
-    expect(tested.data!.testRegistryConnection.checks.map((c: any) => c.name)).toEqual(Object.values(CHECKS));
-
-    const policy = await server.gql(`mutation($id: ID!, $input: PullPolicyInput!) { editPullPolicy(registryId: $id, input: $input) { mode } }`, {
-      id,
-      input: {
-        mode: "AUTOMATIC",
-        schedule: "0 3 1 1 *",
-        criteriaEnabled: true,
-        criteria: ["team/api", "data/*:1.*", "hub-cache/*"],
-        condition: "CREATED_WITHIN",
-        createdWithin: { amount: 30, unit: "DAYS" },
-      },
-    });
-    expect(policy.errors).toBeUndefined();
-    const synced = await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id });
-    expect(synced.errors).toBeUndefined();
-
-    const deadline = Date.now() + 90_000;
-    let data: any;
-    for (;;) {
-      data = (
-        await server.gql(
-          `query($id: ID!) {
-            registry(id: $id) { lastSync { status selected queued skipped { repository reason } } }
-            images(filter: { registryId: $id }, first: 20) { nodes { repository tag platform lastScan { status } os { id versionId } packages(first: 1) { totalCount } } }
-            scanJobs(filter: { registryId: $id }, first: 20) { nodes { status } }
-          }`,
-          { id },
-        )
-      ).data;
-      const jobs = data.scanJobs.nodes as Array<{ status: string }>;
-      if (data.registry.lastSync?.status === "SUCCEEDED" && jobs.length === 3 && jobs.every((j) => j.status === "SUCCEEDED")) break;
-      if (jobs.some((j) => j.status === "FAILED")) throw new Error(`a scan failed: ${JSON.stringify(data)}`);
-      if (Date.now() > deadline) throw new Error(`not scanned in time: ${JSON.stringify(data)}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const { connection, state: data } = await integrateAndScan(
+      e2e.gql,
+      { name: "harbor", type: "HARBOR", url: harbor.url, insecure: true, authMethod: "ACCOUNT", username: "scanner", secret: SECRET },
+      ["team/api", "data/*:1.*", "hub-cache/*"],
+      3,
+    );
+    expect(connection.checks.map((c) => c.name)).toEqual(Object.values(CHECKS));
     // team/api:1.0 was built 90 days ago, data/etl:0.9 200 days ago; team/legacy and team/tools/cli match no criterion.
     expect(data.registry.lastSync).toMatchObject({ selected: 3, queued: 3 });
     expect(data.registry.lastSync.skipped).toEqual([{ repository: "hub-cache/library/nginx", reason: "in the proxy-cache project hub-cache: a cache of another registry" }]);
-    const images = (data.images.nodes as any[]).map((i) => ({ ref: `${i.repository}:${i.tag}`, platform: i.platform, scan: i.lastScan.status, os: i.os, packages: i.packages.totalCount }));
-    expect(images.sort((a, b) => a.ref.localeCompare(b.ref))).toEqual([
-      { ref: "data/etl:1.0", platform: "linux/amd64", scan: "SUCCEEDED", os: { id: "debian", versionId: "12" }, packages: 140 },
-      { ref: "team/api:1.1", platform: "linux/amd64", scan: "SUCCEEDED", os: { id: "alpine", versionId: "3.18.1" }, packages: 15 },
-      { ref: "team/api:latest", platform: "linux/amd64", scan: "SUCCEEDED", os: { id: "alpine", versionId: "3.18.1" }, packages: 15 },
+    expect(scannedImages(data)).toEqual([
+      { ref: "data/etl:1.0", os: { id: "debian", versionId: "12" }, packages: 140, scan: "SUCCEEDED" },
+      { ref: "team/api:1.1", os: { id: "alpine", versionId: "3.18.1" }, packages: 15, scan: "SUCCEEDED" },
+      { ref: "team/api:latest", os: { id: "alpine", versionId: "3.18.1" }, packages: 15, scan: "SUCCEEDED" },
     ]);
-    expect(server.output.join("\n")).not.toContain(SECRET);
+    expect(data.images.nodes.map((i: { platform: string }) => i.platform)).toEqual(["linux/amd64", "linux/amd64", "linux/amd64"]);
+    expect(e2e.server.output.join("\n")).not.toContain(SECRET);
   }, 120_000);
 });

@@ -1,18 +1,13 @@
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Registry } from "../../db/entities";
+import type { Registry } from "../../db/entities";
 import { AuthMethod, RegistryType } from "../../db/enums";
-import { SecretBox } from "../../lib/secret-box";
-import { startWorker, type RunningWorker } from "../../workers/main";
-import type { ListedRepository, RegistryAdapter } from "../../workers/registry/adapter";
-import { nexusFactory } from "../../workers/registry/adapters/nexus/factory";
-import { TagResolver } from "../../workers/registry/tag-resolver";
-import { assertNoSecret, startLeakRecorder, type LeakRecorder } from "../emulators/shared";
+import type { RegistryAdapter } from "../../workers/registry/adapter";
+import { assertNoSecret } from "../emulators/shared";
 import { startNexusEmulator, type NexusEmulator } from "../emulators/nexus";
-import { fixturePath } from "../helpers/fixtures";
-import { capturingLogger } from "../helpers/logs";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { buildLayer, file, symlink } from "../registry/image-builder";
+import { leakRecorderPerTest } from "../helpers/leaks";
+import { alpineLayer, debianLayer } from "../helpers/scan-images";
+import { listRepositories, TestAdapters } from "../helpers/vendor-adapters";
+import { integrateAndScan, scanningServerPerDescribe } from "../helpers/vendor-e2e";
+import { buildLayer, file } from "../registry/image-builder";
 
 /**
  * The NEXUS type against the Nexus emulator (test/emulators/nexus): hosted
@@ -24,13 +19,6 @@ import { buildLayer, file, symlink } from "../registry/image-builder";
 
 const DAY = 24 * 3600_000;
 const daysAgo = (n: number) => new Date(Math.floor((Date.now() - n * DAY) / 1000) * 1000);
-const fixture = (...parts: string[]) => readFileSync(fixturePath("pkgdb", ...parts));
-const alpine = buildLayer([
-  file("usr/lib/os-release", fixture("alpine-3.18", "etc", "os-release")),
-  symlink("etc/os-release", "../usr/lib/os-release"),
-  file("lib/apk/db/installed", fixture("alpine-3.18", "lib", "apk", "db", "installed")),
-]);
-const debian = buildLayer([file("etc/os-release", fixture("debian-12", "etc", "os-release")), file("var/lib/dpkg/status", fixture("debian-12", "var", "lib", "dpkg", "status"))]);
 const app = (name: string) => buildLayer([file(`app/${name}`, `${name}\n`)]);
 
 const SECRET = "nexus-Secret-4f1d";
@@ -48,35 +36,13 @@ const pushed = {
 };
 
 let nexus: NexusEmulator;
-let recorder: LeakRecorder;
-const box = new SecretBox([{ id: "test", key: randomBytes(32) }]);
-const adapters: RegistryAdapter[] = [];
+const adapters = new TestAdapters();
 
 function adapter(username: string, fields: Partial<Registry> = {}, secret = SECRET): RegistryAdapter {
-  const registry = Object.assign(new Registry(), {
-    id: "nexus-test",
-    type: RegistryType.NEXUS,
-    url: nexus.url,
-    apiUrl: null,
-    repositoryPathMethod: null,
-    repositoryKey: null,
-    insecure: true,
-    caCertificate: null,
-    authMethod: AuthMethod.ACCOUNT,
-    username,
-    secretCiphertext: box.seal(secret),
-    ...fields,
-  });
-  const created = nexusFactory.create(registry, box, new TagResolver(["linux/amd64"]), { retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 } });
-  adapters.push(created);
-  return created;
+  return adapters.create(adapters.integration(secret, { type: RegistryType.NEXUS, url: nexus.url, authMethod: AuthMethod.ACCOUNT, username, ...fields }));
 }
 
-async function listAll(target: RegistryAdapter): Promise<ListedRepository[]> {
-  const out: ListedRepository[] = [];
-  for await (const entry of target.listRepositories()) out.push(entry);
-  return out.sort((a, b) => a.repository.localeCompare(b.repository));
-}
+const listAll = async (target: RegistryAdapter) => (await listRepositories(target)).sort((a, b) => a.repository.localeCompare(b.repository));
 
 const rightsOf = async (target: RegistryAdapter) => (await target.checkConnection()).find((check) => check.name === "minimum rights")!;
 
@@ -93,12 +59,12 @@ beforeAll(async () => {
         images: {
           // Config dates that disagree with the push dates: the listing must use blobCreated.
           "team/api": [
-            { tag: "1.0", blobCreated: pushed.api10, image: { layers: [alpine, app("api-1.0")], config: { created: new Date() } } },
-            { tag: "1.1", blobCreated: pushed.api11, image: { layers: [alpine, app("api-1.1")], config: { created: apiBuilt } } },
-            { tag: "latest", blobCreated: pushed.latest, image: { layers: [alpine, app("api-1.1")], config: { created: apiBuilt } } },
+            { tag: "1.0", blobCreated: pushed.api10, image: { layers: [alpineLayer, app("api-1.0")], config: { created: new Date() } } },
+            { tag: "1.1", blobCreated: pushed.api11, image: { layers: [alpineLayer, app("api-1.1")], config: { created: apiBuilt } } },
+            { tag: "latest", blobCreated: pushed.latest, image: { layers: [alpineLayer, app("api-1.1")], config: { created: apiBuilt } } },
           ],
           // A reproducible build (1970): its createdAt counts as missing.
-          "team/web": [{ tag: "2.0", blobCreated: pushed.web20, image: { layers: [debian], config: { created: new Date(0) } } }],
+          "team/web": [{ tag: "2.0", blobCreated: pushed.web20, image: { layers: [debianLayer], config: { created: new Date(0) } } }],
           "legacy/tool": [{ tag: "0.1", blobCreated: pushed.tool }],
         },
       },
@@ -113,12 +79,10 @@ beforeAll(async () => {
       { name: "maven-releases", format: "maven2" },
     ],
   });
-  recorder = await startLeakRecorder();
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(adapters.map((a) => a.close()));
-  await recorder?.stop();
+  await adapters.closeAll();
   await nexus?.stop();
 });
 
@@ -250,6 +214,8 @@ describe("connection test", () => {
 });
 
 describe("credentials stay on their origins", () => {
+  const recorder = leakRecorderPerTest();
+
   test("the allowed realm (<origin>/v2/token) receives the credentials", async () => {
     nexus.base.server.clearRequests();
     const { api, name } = adapter("reader").distribution("docker-hosted/team/api");
@@ -260,7 +226,6 @@ describe("credentials stay on their origins", () => {
   });
 
   test("a challenge naming a realm on another origin gets no secret", async () => {
-    recorder.server.clearRequests();
     nexus.behaviour.realm = `${recorder.url}/v2/token`;
     const { api, name } = adapter("reader").distribution("docker-hosted/team/api");
     await expect(api.getManifest(name, "1.0")).rejects.toBeDefined();
@@ -269,7 +234,6 @@ describe("credentials stay on their origins", () => {
   });
 
   test("a redirect of the REST API to another origin gets no secret", async () => {
-    recorder.server.clearRequests();
     nexus.behaviour.redirectApi = recorder.url;
     await listAll(adapter("reader")).catch(() => undefined);
     expect(recorder.requests().map((r) => r.path)).toContain("/service/rest/v1/repositories");
@@ -277,7 +241,6 @@ describe("credentials stay on their origins", () => {
   });
 
   test("a redirect of /v2/ to another origin gets no secret", async () => {
-    recorder.server.clearRequests();
     nexus.behaviour.redirectV2 = recorder.url;
     const { api, name } = adapter("reader").distribution("docker-hosted/team/api");
     await expect(api.getManifest(name, "1.0")).rejects.toBeDefined();
@@ -287,62 +250,15 @@ describe("credentials stay on their origins", () => {
 });
 
 describe("end to end through GraphQL", () => {
-  let server: TestServer;
-  let worker: RunningWorker;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    worker = await startWorker(server.config, capturingLogger("silent").logger);
-  }, 60_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.stop();
-  });
-
-  async function gql(query: string, variables: Record<string, unknown> = {}) {
-    const answer = await server.gql(query, variables);
-    if (answer.errors) throw new Error(`GraphQL errors: ${JSON.stringify(answer.errors)}`);
-    return answer.data!;
-  }
+  const e2e = scanningServerPerDescribe();
 
   test("add, test, AUTOMATIC policy with criteria and a date condition, sync: exactly the expected images queued and scanned", async () => {
-    const { addRegistry } = await gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
-      input: { name: "nexus", type: "NEXUS", url: nexus.url, insecure: true, authMethod: "ACCOUNT", username: "reader", secret: SECRET },
-    });
-    const id = addRegistry.id as string;
-    const { testRegistryConnection } = await gql(`mutation($id: ID) { testRegistryConnection(id: $id) { ok checks { name ok message } } }`, { id });
-    expect(testRegistryConnection.ok).toBe(true);
-    expect(testRegistryConnection.checks.map((c: { name: string }) => c.name)).toEqual(["reachable", "TLS", "authenticated", "can list", "minimum rights"]);
-
-    await gql(
-      `mutation($id: ID!) { editPullPolicy(registryId: $id, input: {
-        mode: AUTOMATIC, schedule: "0 3 1 1 *", criteriaEnabled: true, criteria: ["docker-hosted/team/*", "apps-hosted/shop/app:1"],
-        condition: CREATED_WITHIN, createdWithin: { amount: 30, unit: DAYS } }) { mode } }`,
-      { id },
+    const { connection, state: data } = await integrateAndScan(
+      e2e.gql,
+      { name: "nexus", type: "NEXUS", url: nexus.url, insecure: true, authMethod: "ACCOUNT", username: "reader", secret: SECRET },
+      ["docker-hosted/team/*", "apps-hosted/shop/app:1"],
     );
-    await gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id });
-
-    const deadline = Date.now() + 90_000;
-    let data: any;
-    for (;;) {
-      data = await gql(
-        `query($id: ID!) {
-          registry(id: $id) { lastSync { status repositories tagsSeen selected skipped { repository reason } } }
-          images(filter: { registryId: $id }, first: 20) { nodes {
-            repository tag digest createdAt pushedAt lastScan { status } os { id versionId } packages(first: 1) { totalCount } } }
-          scanJobs(filter: { registryId: $id }, first: 20) { nodes { status } }
-        }`,
-        { id },
-      );
-      const jobs = data.scanJobs.nodes as { status: string }[];
-      if (data.registry.lastSync?.status === "SUCCEEDED" && jobs.length > 0 && jobs.every((j) => j.status === "SUCCEEDED")) break;
-      if (jobs.some((j) => j.status === "FAILED") || ["FAILED", "PARTIAL"].includes(data.registry.lastSync?.status)) {
-        throw new Error(`sync or scan failed: ${JSON.stringify(data)}`);
-      }
-      if (Date.now() > deadline) throw new Error(`not scanned in time: ${JSON.stringify(data)}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    expect(connection.checks.map((c) => c.name)).toEqual(["reachable", "TLS", "authenticated", "can list", "minimum rights"]);
 
     expect(data.registry.lastSync).toMatchObject({ repositories: 4, tagsSeen: 7, selected: 4 });
     expect(data.registry.lastSync.skipped.map((s: { repository: string }) => s.repository).sort()).toEqual(["all-group", "hub-proxy"]);

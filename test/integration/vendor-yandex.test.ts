@@ -4,23 +4,18 @@
  * connection test's minimum rights, where the secret and the IAM tokens go,
  * and the whole product end to end through GraphQL over HTTP.
  */
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Registry } from "../../db/entities";
 import { AuthMethod, RegistryType } from "../../db/enums";
-import { SecretBox } from "../../lib/secret-box";
-import { startWorker, type RunningWorker } from "../../workers/main";
 import type { RegistryAdapter } from "../../workers/registry/adapter";
 import type { ClientOptions } from "../../workers/registry/distribution/client";
 import { CHECKS } from "../../workers/registry/connection-checks";
 import { createYandexAdapter } from "../../workers/registry/adapters/yandex/factory";
 import { TagResolver } from "../../workers/registry/tag-resolver";
-import { assertNoSecret, startLeakRecorder, type LeakRecorder, type RecordedRequest } from "../emulators/shared";
+import { assertNoSecret, type RecordedRequest } from "../emulators/shared";
 import { ROLES, serviceAccountKey, startYandexEmulator, type YandexAccount, type YandexEmulator } from "../emulators/yandex";
-import { fixturePath } from "../helpers/fixtures";
-import { capturingLogger } from "../helpers/logs";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { buildLayer, file, symlink } from "../registry/image-builder";
+import { leakRecorderPerTest } from "../helpers/leaks";
+import { alpineLayer, debianLayer } from "../helpers/scan-images";
+import { listRepositories, ONE_TRY, TestAdapters } from "../helpers/vendor-adapters";
+import { integrateAndScan, scannedImages, scanningServerPerDescribe } from "../helpers/vendor-e2e";
 
 const DAY = 24 * 3600_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
@@ -37,36 +32,12 @@ const accounts = {
   nothing: { id: "ajenothing", oauthToken: "y0_No-Roles", registryRoles: [] },
 } satisfies Record<string, YandexAccount>;
 
-const secrets = new SecretBox([{ id: "test", key: randomBytes(32) }]);
-const adapters: RegistryAdapter[] = [];
+const adapters = new TestAdapters();
 let yc: YandexEmulator;
 
-function integration(kind: "oauth" | "iam" | "json_key", secret: string, fields: Partial<Registry> = {}): Registry {
-  return Object.assign(new Registry(), {
-    id: "00000000-0000-0000-0000-000000000001",
-    name: "yandex",
-    type: RegistryType.YANDEX,
-    url: yc.registryUrl,
-    apiUrl: yc.apiUrl,
-    insecure: true,
-    caCertificate: null,
-    authMethod: AuthMethod.API_KEY,
-    username: kind,
-    secretCiphertext: secrets.seal(secret),
-    ...fields,
-  });
-}
-
 function adapterFor(kind: "oauth" | "iam" | "json_key", secret: string, options: ClientOptions = {}, iamUrl = yc.iamUrl): RegistryAdapter {
-  const adapter = createYandexAdapter(integration(kind, secret), secrets, new TagResolver(["linux/amd64"]), { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, ...options }, iamUrl);
-  adapters.push(adapter);
-  return adapter;
-}
-
-async function listAll(adapter: RegistryAdapter) {
-  const repositories = [];
-  for await (const entry of adapter.listRepositories()) repositories.push(entry);
-  return repositories;
+  const registry = adapters.integration(secret, { type: RegistryType.YANDEX, url: yc.registryUrl, apiUrl: yc.apiUrl, authMethod: AuthMethod.API_KEY, username: kind });
+  return adapters.track(createYandexAdapter(registry, adapters.secrets, new TagResolver(["linux/amd64"]), { ...ONE_TRY, ...options }, iamUrl));
 }
 
 const rightsOf = async (secret: string) => (await adapterFor("oauth", secret).checkConnection()).find((check) => check.name === CHECKS.rights)!;
@@ -92,7 +63,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterEach(async () => {
-  await Promise.all(adapters.splice(0).map((adapter) => adapter.close()));
+  await adapters.closeAll();
   yc.intercept("registry", null);
   yc.intercept("api", null);
 });
@@ -104,7 +75,7 @@ afterAll(async () => {
 describe("discovery", () => {
   test("the registry's repositories by name without the registry id, every page read, nothing skipped", async () => {
     yc.api.clearRequests();
-    const listed = await listAll(adapterFor("oauth", OAUTH));
+    const listed = await listRepositories(adapterFor("oauth", OAUTH));
     expect(listed).toEqual([{ repository: "base" }, { repository: "team/api" }, { repository: "team/web" }]);
     const pages = yc.pagedRequests().filter((r) => r.path === "/container-registry/v1/repositories");
     expect(pages.length).toBeGreaterThanOrEqual(1); // 3 repositories, 2 per page
@@ -149,7 +120,7 @@ describe("discovery", () => {
   test("a service account key: a signed JWT is exchanged, and the key itself never leaves", async () => {
     const before = yc.issued.length;
     const adapter = adapterFor("json_key", saKey.json);
-    expect(await listAll(adapter)).toHaveLength(3);
+    expect(await listRepositories(adapter)).toHaveLength(3);
     await adapter.distribution("base").api.headManifest(`${yc.registryId}/base`, "3.18");
     expect(yc.issued.slice(before)).toEqual([expect.objectContaining({ account: "ajerobot1", via: "jwt" })]);
     const privatePart = JSON.parse(saKey.json).private_key.split("\n")[2];
@@ -167,7 +138,7 @@ describe("discovery", () => {
   test("the IAM token is renewed before it expires, and the new one is used by the API and the registry", async () => {
     const clock = { now: Date.now() };
     const adapter = adapterFor("oauth", OAUTH, { now: () => clock.now });
-    await listAll(adapter);
+    await listRepositories(adapter);
     const first = yc.issued[yc.issued.length - 1].token;
     clock.now += 61 * 60_000; // past the renewal point of a 12 h token (an hour at most)
     yc.api.clearRequests();
@@ -227,13 +198,7 @@ describe("connection test", () => {
 });
 
 describe("where the secret and the IAM tokens go", () => {
-  let leak: LeakRecorder;
-  beforeEach(async () => {
-    leak = await startLeakRecorder();
-  });
-  afterEach(async () => {
-    await leak.stop();
-  });
+  const leak = leakRecorderPerTest();
 
   test("a /v2/ challenge naming a realm on another origin gets neither the IAM token nor the secret; the registry's own realm gets the IAM token", async () => {
     yc.intercept("registry", ({ res, path }) => {
@@ -285,101 +250,50 @@ describe("where the secret and the IAM tokens go", () => {
     yc.api.clearRequests();
     yc.registry.server.clearRequests();
     const adapter = adapterFor("oauth", OAUTH);
-    await listAll(adapter);
+    await listRepositories(adapter);
     await adapter.distribution("base").api.headManifest(`${yc.registryId}/base`, "3.18");
     assertNoSecret([...yc.api.requests(), ...yc.registry.server.requests()], OAUTH);
     expect(yc.api.requests().every((r) => r.authorization?.startsWith("Bearer t1."))).toBe(true);
     // A wrong IAM URL (here the leak recorder) receives the OAuth token only because it was configured as the IAM service.
     const misconfigured = adapterFor("oauth", OAUTH, {}, `${leak.url}/iam/v1/tokens`);
     leak.answer({ status: 200, body: { iamToken: "t1.from-elsewhere" } });
-    await listAll(misconfigured).catch(() => undefined);
+    await listRepositories(misconfigured).catch(() => undefined);
     expect(leak.requests().map((r) => r.path)).toEqual(["/iam/v1/tokens"]);
   });
 });
 
 describe("end to end through GraphQL over HTTP", () => {
-  let server: TestServer;
-  let worker: RunningWorker;
-  const fixture = (...parts: string[]) => readFileSync(fixturePath("pkgdb", ...parts));
-  const alpine = buildLayer([
-    file("usr/lib/os-release", fixture("alpine-3.18", "etc", "os-release")),
-    symlink("etc/os-release", "../usr/lib/os-release"),
-    file("lib/apk/db/installed", fixture("alpine-3.18", "lib", "apk", "db", "installed")),
-  ]);
-  const debian = buildLayer([file("etc/os-release", fixture("debian-12", "etc", "os-release")), file("var/lib/dpkg/status", fixture("debian-12", "var", "lib", "dpkg", "status"))]);
-  let e2e: YandexEmulator;
+  let e2eRegistry: YandexEmulator;
 
   beforeAll(async () => {
-    e2e = await startYandexEmulator({ registryId: "crpe2e0", accounts: [accounts.full] });
+    e2eRegistry = await startYandexEmulator({ registryId: "crpe2e0", accounts: [accounts.full] });
     // The API's createdAt decides, not the image config: shop/web 3.0 has an old config but was pushed yesterday.
-    await e2e.push("shop/web", ["3.0"], { layers: [alpine], config: { created: new Date("2019-01-01T00:00:00Z") } }, daysAgo(1));
-    await e2e.push("shop/web", ["2.0"], { layers: [alpine], config: { created: new Date() } }, daysAgo(90));
-    await e2e.push("shop/etl", ["1.0", "dev"], { layers: [debian], config: { created: new Date() } }, daysAgo(2));
-    await e2e.push("tools/cli", ["1.0"], { layers: [alpine], config: { created: new Date() } }, daysAgo(1));
-    server = await startTestServer({ DRYDOCK_YANDEX_IAM_URL: e2e.iamUrl });
-    worker = await startWorker(server.config, capturingLogger("silent").logger);
+    await e2eRegistry.push("shop/web", ["3.0"], { layers: [alpineLayer], config: { created: new Date("2019-01-01T00:00:00Z") } }, daysAgo(1));
+    await e2eRegistry.push("shop/web", ["2.0"], { layers: [alpineLayer], config: { created: new Date() } }, daysAgo(90));
+    await e2eRegistry.push("shop/etl", ["1.0", "dev"], { layers: [debianLayer], config: { created: new Date() } }, daysAgo(2));
+    await e2eRegistry.push("tools/cli", ["1.0"], { layers: [alpineLayer], config: { created: new Date() } }, daysAgo(1));
   }, 120_000);
-
+  const e2e = scanningServerPerDescribe({ env: () => ({ DRYDOCK_YANDEX_IAM_URL: e2eRegistry.iamUrl }) });
   afterAll(async () => {
-    await worker?.stop();
-    await server?.stop();
-    await e2e?.stop();
+    await e2eRegistry?.stop();
   });
 
   test("add, test, AUTOMATIC policy with criteria and a date condition, sync: exactly the expected images are queued and scanned", async () => {
-    const added = await server.gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
-      input: { name: "yandex", type: "YANDEX", url: e2e.registryUrl, apiUrl: e2e.apiUrl, insecure: true, authMethod: "API_KEY", username: "oauth", secret: OAUTH },
-    });
-    expect(added.errors).toBeUndefined();
-    const registryId = added.data!.addRegistry.id as string;
-
-    const tested = await server.gql(`mutation($id: ID!) { testRegistryConnection(id: $id) { ok checks { name ok message } } }`, { id: registryId });
-    expect(tested.errors).toBeUndefined();
-    expect(tested.data!.testRegistryConnection.ok).toBe(true);
-    expect(tested.data!.testRegistryConnection.checks.map((c: { name: string }) => c.name)).toContain(CHECKS.rights);
-
-    const policy = await server.gql(`mutation($id: ID!, $input: PullPolicyInput!) { editPullPolicy(registryId: $id, input: $input) { mode } }`, {
-      id: registryId,
-      input: {
-        mode: "AUTOMATIC",
-        schedule: "0 3 1 1 *",
-        criteriaEnabled: true,
-        criteria: ["shop/web", "shop/etl:1.*"],
-        condition: "CREATED_WITHIN",
-        createdWithin: { amount: 30, unit: "DAYS" },
-      },
-    });
-    expect(policy.errors).toBeUndefined();
-    const synced = await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id: registryId });
-    expect(synced.errors).toBeUndefined();
-
-    const deadline = Date.now() + 90_000;
-    let data: any;
-    for (;;) {
-      data = (
-        await server.gql(
-          `query($id: ID!) {
-            registry(id: $id) { lastSync { status repositories tagsSeen selected queued errors { message } } }
-            images(filter: { registryId: $id }, first: 10) { nodes { repository tag os { id versionId } packages(first: 1) { totalCount } lastScan { status } } }
-            scanJobs(filter: { registryId: $id }, first: 10) { nodes { status } }
-          }`,
-          { id: registryId },
-        )
-      ).data;
-      const jobs = data.scanJobs.nodes as Array<{ status: string }>;
-      if (data.registry.lastSync?.status === "SUCCEEDED" && jobs.length === 2 && jobs.every((j) => j.status === "SUCCEEDED")) break;
-      if (jobs.some((j) => j.status === "FAILED") || data.registry.lastSync?.status === "FAILED") throw new Error(`failed: ${JSON.stringify(data)}`);
-      if (Date.now() > deadline) throw new Error(`not scanned in time: ${JSON.stringify(data)}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const { connection, state: data } = await integrateAndScan(
+      e2e.gql,
+      { name: "yandex", type: "YANDEX", url: e2eRegistry.registryUrl, apiUrl: e2eRegistry.apiUrl, insecure: true, authMethod: "API_KEY", username: "oauth", secret: OAUTH },
+      ["shop/web", "shop/etl:1.*"],
+      2,
+    );
+    expect(connection.checks.map((c) => c.name)).toContain(CHECKS.rights);
     // 3 repositories, 5 tags: web 2.0 was pushed 90 days ago, etl dev and tools/cli match no criterion.
     expect(data.registry.lastSync).toMatchObject({ repositories: 3, tagsSeen: 5, selected: 2, queued: 2, errors: [] });
-    const images = (data.images.nodes as any[]).map((i) => ({ ref: `${i.repository}:${i.tag}`, os: i.os, packages: i.packages.totalCount, scan: i.lastScan.status }));
-    expect(images.sort((a, b) => (a.ref < b.ref ? -1 : 1))).toEqual([
+    expect(scannedImages(data)).toEqual([
       { ref: "shop/etl:1.0", os: { id: "debian", versionId: "12" }, packages: 140, scan: "SUCCEEDED" },
       { ref: "shop/web:3.0", os: { id: "alpine", versionId: "3.18.1" }, packages: 15, scan: "SUCCEEDED" },
     ]);
-    expect(server.output.join("\n")).not.toContain(OAUTH);
-    for (const { token } of e2e.issued) expect(server.output.join("\n")).not.toContain(token);
+    const output = e2e.server.output.join("\n");
+    expect(output).not.toContain(OAUTH);
+    for (const { token } of e2eRegistry.issued) expect(output).not.toContain(token);
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import { basicAuthorization } from "../../distribution/auth";
 import { distributionEndpoint } from "../../registry-connection";
 import type { AdapterFactory } from "../../registry";
 import { VendorApiClient } from "../../vendor-api/api-client";
+import { vendorApiOptions } from "../../vendor-api/vendor-api-options";
 import { ArtifactoryAdapter } from "./adapter";
 import { ArtifactoryApi } from "./artifactory-api";
 import { repositoryPathEndpoints, singleRepositoryEndpoint } from "./docker-endpoints";
@@ -26,16 +27,9 @@ export const artifactoryFactory: AdapterFactory = {
           new VendorApiClient({
             baseUrl: restBase,
             label: "the Artifactory API",
-            insecure: registry.insecure,
-            caCertificate: registry.caCertificate,
+            ...vendorApiOptions(registry, options),
             authorization: () => authorization,
             secrets: () => (secret && authorization ? [secret, authorization.replace(/^\S+ /, "")] : []),
-            retry: options.retry,
-            requestTimeoutMs: options.requestTimeoutMs,
-            userAgent: options.userAgent,
-            now: options.now,
-            onRetry: options.onRetry,
-            onResponse: options.onResponse,
           }),
           bearer ? "bearer" : "basic",
         )

@@ -4,6 +4,7 @@ import { dockerHubTokenService } from "../../known-services";
 import { PullQuotaMeter } from "../../pull-quota";
 import { distributionEndpoint } from "../../registry-connection";
 import type { AdapterFactory } from "../../registry";
+import { vendorApiOptions } from "../../vendor-api/vendor-api-options";
 import { DockerHubAdapter } from "./adapter";
 import { HubApi } from "./hub-api";
 
@@ -21,17 +22,7 @@ export const dockerHubFactory: AdapterFactory = {
     });
     const namespace = registry.username ?? "";
     const hub = new HubApi(
-      {
-        baseUrl: registry.apiUrl ?? registry.url,
-        insecure: registry.insecure,
-        caCertificate: registry.caCertificate,
-        retry: options?.retry,
-        requestTimeoutMs: options?.requestTimeoutMs,
-        userAgent: options?.userAgent,
-        now: options?.now,
-        onRetry: options?.onRetry,
-        onResponse: options?.onResponse,
-      },
+      { baseUrl: registry.apiUrl ?? registry.url, ...vendorApiOptions(registry, options) },
       { username: namespace, secret: endpoint.credentials?.secret ?? "" },
       options?.now,
     );

@@ -4,6 +4,7 @@ import { RegistryError } from "../../errors";
 import { distributionEndpoint } from "../../registry-connection";
 import type { AdapterFactory } from "../../registry";
 import { VendorApiClient } from "../../vendor-api/api-client";
+import { vendorApiOptions } from "../../vendor-api/vendor-api-options";
 import { GitLabAdapter } from "./adapter";
 import { GitLabApi } from "./gitlab-api";
 
@@ -17,17 +18,10 @@ export const gitLabFactory: AdapterFactory = {
     const client = new VendorApiClient({
       baseUrl: registry.apiUrl,
       label: "the GitLab API",
-      insecure: registry.insecure,
-      caCertificate: registry.caCertificate,
+      ...vendorApiOptions(registry, options),
       // GitLab takes personal, project and group access tokens as OAuth-style Bearer tokens.
       authorization: () => (token ? `Bearer ${token}` : undefined),
       secrets: () => (token ? [token] : []),
-      retry: options?.retry,
-      requestTimeoutMs: options?.requestTimeoutMs,
-      userAgent: options?.userAgent,
-      now: options?.now,
-      onRetry: options?.onRetry,
-      onResponse: options?.onResponse,
     });
     const secure = [registry.url, registry.apiUrl].every((url) => url.startsWith("https:")) && !registry.insecure;
     return new GitLabAdapter(new DistributionClient(endpoint, options), resolver, secure, new GitLabApi(client), () => client.close());

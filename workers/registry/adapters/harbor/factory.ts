@@ -4,6 +4,7 @@ import { DistributionClient } from "../../distribution/client";
 import { distributionEndpoint } from "../../registry-connection";
 import type { AdapterFactory } from "../../registry";
 import { VendorApiClient } from "../../vendor-api/api-client";
+import { vendorApiOptions } from "../../vendor-api/vendor-api-options";
 import { HarborAdapter } from "./adapter";
 import { HarborApi } from "./harbor-api";
 
@@ -17,16 +18,9 @@ export const harborFactory: AdapterFactory = {
     const api = new VendorApiClient({
       baseUrl: `${registry.url.replace(/\/+$/, "")}/api/v2.0`,
       label: "the Harbor API",
-      insecure: registry.insecure,
-      caCertificate: registry.caCertificate,
+      ...vendorApiOptions(registry, options),
       authorization: () => authorization,
       secrets: () => (credentials && authorization ? [credentials.secret, authorization.slice("Basic ".length)] : []),
-      retry: options.retry,
-      requestTimeoutMs: options.requestTimeoutMs,
-      userAgent: options.userAgent,
-      now: options.now,
-      onRetry: options.onRetry,
-      onResponse: options.onResponse,
     });
     const secure = registry.url.startsWith("https:") && !registry.insecure;
     return new HarborAdapter(new DistributionClient(endpoint, options), resolver, secure, new HarborApi(api));

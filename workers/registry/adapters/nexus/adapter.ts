@@ -8,6 +8,9 @@ import type { NexusDistribution } from "./nexus-distribution";
 import { probeRights } from "./rights-probe";
 import { imageOf, scopeOf, tagOf } from "./search-mapping";
 
+/** Repositories searched at once (the search is Nexus's costliest call; the API client allows 8 requests). */
+const SEARCHES_AT_ONCE = 4;
+
 /**
  * Sonatype Nexus Repository 3 (DESIGN §2): every hosted Docker repository the
  * account browses (or the one `repositoryKey` of a connector port), proxy and
@@ -49,22 +52,29 @@ export class NexusAdapter extends DockerRegistryAdapter {
     return checks;
   }
 
-  /** Each hosted repository's images, by canonical name, once its whole search is read (a tag may come on any page). */
+  /**
+   * Each hosted repository's images, by canonical name, once its whole search
+   * is read (a tag may come on any page). A search is a chain of continuation
+   * pages, one after the other, so the next few repositories are searched
+   * while one is yielded.
+   */
   override async *listRepositories(): AsyncIterable<ListedRepository> {
-    for (const entry of await this.scope()) {
+    const scope = await this.scope();
+    const hosted = scope.filter((entry) => entry.skipped === undefined).map((entry) => entry.repository);
+    const searches: Promise<Map<string, ListedTag[]>>[] = [];
+    let next = 0;
+    for (const entry of scope) {
       if (entry.skipped !== undefined) {
         yield entry;
         continue;
       }
-      const byImage = new Map<string, ListedTag[]>();
-      for await (const component of this.nexus.components(entry.repository)) {
-        const tag = tagOf(entry.repository, component);
-        if (!tag) continue;
-        const tags = byImage.get(tag.repository);
-        if (tags) tags.push(tag);
-        else byImage.set(tag.repository, [tag]);
+      while (searches.length < Math.min(hosted.length, next + SEARCHES_AT_ONCE)) {
+        const search = this.search(hosted[searches.length]);
+        // Awaited in turn below; one left behind by an earlier failure must not go unhandled.
+        search.catch(() => undefined);
+        searches.push(search);
       }
-      for (const [repository, tags] of byImage) {
+      for (const [repository, tags] of await searches[next++]) {
         this.searched.set(repository, tags);
         yield { repository };
       }
@@ -87,6 +97,19 @@ export class NexusAdapter extends DockerRegistryAdapter {
 
   override async close(): Promise<void> {
     await Promise.all([super.close(), this.nexus.close()]);
+  }
+
+  /** One hosted repository's tags, by canonical name. */
+  private async search(repositoryKey: string): Promise<Map<string, ListedTag[]>> {
+    const byImage = new Map<string, ListedTag[]>();
+    for await (const component of this.nexus.components(repositoryKey)) {
+      const tag = tagOf(repositoryKey, component);
+      if (!tag) continue;
+      const tags = byImage.get(tag.repository);
+      if (tags) tags.push(tag);
+      else byImage.set(tag.repository, [tag]);
+    }
+    return byImage;
   }
 
   /**

@@ -3,6 +3,7 @@ import { basicAuthorization } from "../../distribution/auth";
 import { distributionEndpoint } from "../../registry-connection";
 import type { AdapterFactory } from "../../registry";
 import { VendorApiClient } from "../../vendor-api/api-client";
+import { vendorApiOptions } from "../../vendor-api/vendor-api-options";
 import { NexusAdapter } from "./adapter";
 import { NexusApi } from "./nexus-api";
 import { NexusDistribution } from "./nexus-distribution";
@@ -22,17 +23,10 @@ export const nexusFactory: AdapterFactory = {
     const api = new VendorApiClient({
       baseUrl: `${registry.url.replace(/\/+$/, "")}/service/rest/v1`,
       label: "the Nexus API",
-      insecure: registry.insecure,
-      caCertificate: registry.caCertificate,
+      ...vendorApiOptions(registry, options),
       authorization: () => authorization,
       secrets: () => (secret === null ? [] : [secret, authorization!.slice("Basic ".length)]),
       concurrency: options?.concurrency,
-      retry: options?.retry,
-      requestTimeoutMs: options?.requestTimeoutMs,
-      userAgent: options?.userAgent,
-      now: options?.now,
-      onRetry: options?.onRetry,
-      onResponse: options?.onResponse,
     });
     const secure = registry.url.startsWith("https:") && !registry.insecure;
     const distribution = new NexusDistribution(endpoint, registry.repositoryKey || null, options);

@@ -9,6 +9,7 @@ import { yandexIamService } from "../../known-services";
 import type { AdapterFactory } from "../../registry";
 import type { TagResolver } from "../../tag-resolver";
 import { VendorApiClient } from "../../vendor-api/api-client";
+import { vendorApiOptions } from "../../vendor-api/vendor-api-options";
 import { YandexAdapter } from "./adapter";
 import { IamTokens, isSecretKind, SECRET_KINDS } from "./iam-token";
 import { registryIdOf } from "./mapping";
@@ -24,22 +25,25 @@ export function createYandexAdapter(registry: Registry, secrets: SecretBox, reso
     throw new RegistryError("REGISTRY_UNAUTHORIZED", "a Yandex integration needs a secret and apiUrl", { retryable: false });
   }
   const registryId = registryIdOf(registry.url);
-  const shared = { retry: options.retry, requestTimeoutMs: options.requestTimeoutMs, userAgent: options.userAgent, now: options.now, onRetry: options.onRetry, onResponse: options.onResponse };
   // The IAM service is Yandex's, not the integration's: its certificate is always verified; plain http (a local
   // stand-in) only for an insecure integration.
   const iamClient =
     kind === "iam"
       ? null
-      : new VendorApiClient({ baseUrl: iamUrl, label: "the Yandex IAM service", insecure: registry.insecure && iamUrl.startsWith("http:"), caCertificate: null, ...shared });
+      : new VendorApiClient({
+          baseUrl: iamUrl,
+          label: "the Yandex IAM service",
+          ...vendorApiOptions(registry, options),
+          insecure: registry.insecure && iamUrl.startsWith("http:"),
+          caCertificate: null,
+        });
   const iam = new IamTokens(kind, secrets.open(registry.secretCiphertext), iamClient && { client: iamClient, iamUrl }, options.now);
   const api = new VendorApiClient({
     baseUrl: `${registry.apiUrl}/container-registry/v1`,
     label: "the Container Registry API",
-    insecure: registry.insecure,
-    caCertificate: registry.caCertificate,
+    ...vendorApiOptions(registry, options),
     authorization: async () => `Bearer ${await iam.token()}`,
     secrets: () => iam.secrets(),
-    ...shared,
   });
   const distribution = new DistributionClient(
     {
