@@ -32,7 +32,7 @@ import type mysql from "mysql2/promise";
 import { Pool } from "undici";
 import { benchMain, type Cleanup, serveMessages, startMeasuringProcess } from "./measuring-process";
 import { FULL_SIZE, scaledSize, type SeedSummary } from "./seed-api-data";
-import { mulberry32 } from "./seeded-random";
+import { mulberry32 } from "../lib/seeded-random";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

@@ -6,7 +6,7 @@
  * Docker and OCI manifests alternating.
  */
 import type { ImageSpec, Layer } from "../test/registry/image-builder";
-import { mulberry32 } from "./seeded-random";
+import { mulberry32 } from "../lib/seeded-random";
 
 const DAY = 24 * 3600_000;
 

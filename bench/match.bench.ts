@@ -23,7 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { benchMain, type Cleanup, serveMessages, startMeasuringProcess } from "./measuring-process";
-import { mulberry32 } from "./seeded-random";
+import { mulberry32 } from "../lib/seeded-random";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const RECORDS = Math.round(200_000 * SCALE);

@@ -6,7 +6,7 @@
  */
 import { effectiveDate } from "../workers/policy/conditions";
 import { evaluatePolicy, PolicyRules, TagRecord } from "../workers/policy/engine";
-import { mulberry32 } from "./seeded-random";
+import { mulberry32 } from "../lib/seeded-random";
 
 const REPOSITORIES = 5_000;
 const TAGS_PER_REPOSITORY = 20;

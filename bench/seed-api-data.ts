@@ -16,7 +16,7 @@
  */
 import mysql from "mysql2/promise";
 import { performance } from "node:perf_hooks";
-import { mulberry32 } from "./seeded-random";
+import { mulberry32 } from "../lib/seeded-random";
 
 export interface SeedSize {
   registries: number;

@@ -35,6 +35,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { pipeline, Transform } from "node:stream";
+import { mulberry32 } from "../../lib/seeded-random";
 
 export type Fault = "429" | "500" | "503" | "reset" | "slow";
 
@@ -124,18 +125,6 @@ export interface FaultProxy {
 }
 
 // ---------------------------------------------------------------- schedule
-
-/** mulberry32: a small, fast, seedable 32-bit PRNG. Returns a function yielding [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a over the UTF-16 code units of a string. */
 function fnv1a(text: string): number {

@@ -50,17 +50,8 @@ export function expectTotalOrder(scheme: VersionScheme, versions: readonly strin
   expect(inconsistent).toEqual([]);
 }
 
-/** A small seeded generator (mulberry32), so that "random" test pairs are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so that "random" test pairs are the same on every run. */
+export { mulberry32 as seededRandom } from "../../../../lib/seeded-random";
 
 export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)];

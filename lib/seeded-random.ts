@@ -1,4 +1,4 @@
-/** mulberry32, a small seeded PRNG: benchmarks generate the same data on every run. Returns numbers in [0, 1). */
+/** mulberry32, a small seeded PRNG: tests and benchmarks generate the same data on every run. Returns numbers in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let state = seed;
   return () => {
