@@ -19,5 +19,7 @@ export function createDataSource(url: string, flavor: MysqlFlavor, poolSize = 10
     poolSize,
     logging: false,
     logger: observingLogger,
+    // mysql2's trace captures a stack for every statement (a tenth of a millisecond each) to decorate errors that TypeORM rethrows anyway.
+    extra: { trace: false },
   });
 }

@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
 import { Artifact, Image, PullPolicy, Registry, ScanJob, SyncRun } from "../db/entities";
 import { ScanJobStatus } from "../db/enums";
+import { readRows, rowReader } from "../db/row-reader";
 import type { DiscoveryService } from "./modules/discovery/discovery.service";
 import type { ImageService } from "./modules/image/image.service";
 import type { PolicyService } from "./modules/policy/policy.service";
@@ -12,9 +13,7 @@ import type { ScanJobService } from "./modules/scan/scan-job.service";
 import type { SyncService } from "./modules/sync/sync.service";
 import type { Principal, TokenService } from "./modules/token/token.service";
 import type { ImportRunService } from "./modules/vuln/import-run.service";
-import { summarizeFindings } from "./modules/vuln/vulnerability-summary";
 import type { VulnerabilityService } from "./modules/vuln/vulnerability.service";
-import type { VulnerabilitySummary } from "./modules/vuln/vuln.objects";
 
 export interface Services {
   db: DataSource;
@@ -42,8 +41,6 @@ export interface Loaders {
   lastScanByImage: DataLoader<string, ScanJob | null>;
   /** Null before the digest was scanned. */
   artifactByDigest: DataLoader<string, Artifact | null>;
-  /** Null before the digest was scanned and matched. */
-  vulnerabilitySummaryByDigest: DataLoader<string, VulnerabilitySummary | null>;
 }
 
 export interface Context {
@@ -54,7 +51,29 @@ export interface Context {
   baseUrl?: string;
 }
 
+/** Row readers of the entities loaders read by raw SQL (db/row-reader.ts): the ones every page of images asks for. */
+interface LoaderReaders {
+  image: (row: Record<string, unknown>) => Image;
+  registry: (row: Record<string, unknown>) => Registry;
+  artifact: (row: Record<string, unknown>) => Artifact;
+}
+
+/** Made once per data source: loaders are made per request. */
+const readersByDb = new WeakMap<DataSource, LoaderReaders>();
+
+function readersOf(db: DataSource): LoaderReaders {
+  const made = readersByDb.get(db) ?? { image: rowReader(db, Image), registry: rowReader(db, Registry), artifact: rowReader(db, Artifact) };
+  readersByDb.set(db, made);
+  return made;
+}
+
+async function rowsByKey<T>(db: DataSource, read: (row: Record<string, unknown>) => T, sql: string, keys: readonly string[], keyOf: (row: T) => string) {
+  const rows = await readRows(db, read, sql, [keys]);
+  return new Map(rows.map((row) => [keyOf(row), row]));
+}
+
 export function createLoaders(db: DataSource): Loaders {
+  const readers = readersOf(db);
   return {
     policyByRegistry: new DataLoader(async (ids: readonly string[]) => {
       const rows = await db.getRepository(PullPolicy).findBy({ registryId: In([...ids]) });
@@ -74,13 +93,11 @@ export function createLoaders(db: DataSource): Loaders {
       return ids.map((id) => byId.get(id) ?? null);
     }),
     imageById: new DataLoader(async (ids: readonly string[]) => {
-      const rows = await db.getRepository(Image).findBy({ id: In([...ids]) });
-      const byId = new Map(rows.map((r) => [r.id, r]));
+      const byId = await rowsByKey(db, readers.image, "SELECT * FROM `image` WHERE id IN (?)", ids, (r) => r.id);
       return ids.map((id) => byId.get(id) ?? new Error(`no image ${id}`));
     }),
     registryById: new DataLoader(async (ids: readonly string[]) => {
-      const rows = await db.getRepository(Registry).findBy({ id: In([...ids]) });
-      const byId = new Map(rows.map((r) => [r.id, r]));
+      const byId = await rowsByKey(db, readers.registry, "SELECT * FROM `registry` WHERE id IN (?)", ids, (r) => r.id);
       return ids.map((id) => byId.get(id) ?? new Error(`no registry ${id}`));
     }),
     lastScanByImage: new DataLoader(async (ids: readonly string[]) => {
@@ -96,10 +113,8 @@ export function createLoaders(db: DataSource): Loaders {
       return ids.map((id) => byId.get(id) ?? null);
     }),
     artifactByDigest: new DataLoader(async (digests: readonly string[]) => {
-      const rows = await db.getRepository(Artifact).findBy({ digest: In([...digests]) });
-      const byDigest = new Map(rows.map((r) => [r.digest, r]));
+      const byDigest = await rowsByKey(db, readers.artifact, "SELECT * FROM `artifact` WHERE digest IN (?)", digests, (r) => r.digest);
       return digests.map((digest) => byDigest.get(digest) ?? null);
     }),
-    vulnerabilitySummaryByDigest: new DataLoader((digests: readonly string[]) => summarizeFindings(db, digests)),
   };
 }

@@ -48,4 +48,23 @@ export class Artifact {
   /** What matching could not cover, e.g. rpm packages of a distribution without an OSV ecosystem. */
   @Column({ type: "json", nullable: true })
   matchNotes: string[] | null;
+
+  /** The counts of its findings by severity, and of those with a fix: written with the findings (db/finding-counts.ts). */
+  @Column({ type: "int", unsigned: true, default: 0 })
+  findingsCritical: number;
+
+  @Column({ type: "int", unsigned: true, default: 0 })
+  findingsHigh: number;
+
+  @Column({ type: "int", unsigned: true, default: 0 })
+  findingsMedium: number;
+
+  @Column({ type: "int", unsigned: true, default: 0 })
+  findingsLow: number;
+
+  @Column({ type: "int", unsigned: true, default: 0 })
+  findingsUnknown: number;
+
+  @Column({ type: "int", unsigned: true, default: 0 })
+  findingsFixable: number;
 }

@@ -3,9 +3,12 @@ import {
   GraphQLError,
   Kind,
   type DefinitionNode,
+  type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
+  type TypeNode,
 } from "graphql";
 import { type ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 
@@ -33,8 +36,45 @@ function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, Fragm
 const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) =>
   typeof args.first === "number" ? 1 + args.first * childComplexity : undefined;
 
+/** How many variable combinations of one document keep their cost; a client walking pages reuses one. */
+const COSTS_PER_DOCUMENT = 64;
+
+const namedType = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type));
+
+/**
+ * What an operation's cost can depend on: the page sizes (`first`, an Int)
+ * and @include/@skip conditions (Booleans). Ids, cursors and filters cannot
+ * change it, so requests that differ only in those share one computed cost.
+ */
+function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string {
+  const priced = (operation.variableDefinitions ?? [])
+    .filter((definition) => ["Int", "Boolean"].includes(namedType(definition.type)))
+    .map((definition) => variables[definition.variable.name.value] ?? null);
+  return JSON.stringify([operation.name?.value ?? null, priced]);
+}
+
 /** Refuses operations nested deeper than MAX_QUERY_DEPTH or costlier than MAX_QUERY_COMPLEXITY. */
 export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+  // Apollo keeps one parsed document per query text, so its identity is the query's.
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
+  const costOf = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | undefined, variables: Record<string, unknown>) => {
+    const known = costs.get(document) ?? new Map<string, number>();
+    costs.set(document, known);
+    const key = costKey(operation, variables);
+    let cost = known.get(key);
+    if (cost === undefined) {
+      cost = getComplexity({
+        schema,
+        query: document,
+        operationName,
+        variables,
+        estimators: [pagedEstimator, fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+      });
+      if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+      known.set(key, cost);
+    }
+    return cost;
+  };
   return {
     async requestDidStart() {
       return {
@@ -54,13 +94,7 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
           }
           let complexity: number;
           try {
-            complexity = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [pagedEstimator, fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
+            complexity = costOf(document, operation, request.operationName ?? undefined, request.variables ?? {});
           } catch {
             // Variables that do not coerce: execution reports them as BAD_USER_INPUT.
             return;

@@ -10,6 +10,8 @@ import type { Logger } from "../../lib/logger";
  */
 export function sqlStatementLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
+    // Observing continues every promise of the request through AsyncLocalStorage: a cost paid only when the count is logged.
+    if (!logger.isLevelEnabled("debug")) return next();
     let statements = 0;
     res.on("finish", () => {
       const operationName = (req.body as { operationName?: unknown } | undefined)?.operationName;

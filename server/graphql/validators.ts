@@ -17,7 +17,7 @@ export function TrimmedLength(min: number, max: number, options?: ValidationOpti
 }
 
 /** C0 control characters and DEL: never part of a name, a URL or a key someone typed. */
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 export function NoControlCharacters(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>

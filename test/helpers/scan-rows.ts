@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
+import { recountFindings } from "../../db/finding-counts";
 import { Artifact, ArtifactPackage, Finding, Image, ImportRun, ImportRunChange, ScanAttempt, ScanJob } from "../../db/entities";
 import type { OperatingSystem } from "../../db/entities/artifact.entity";
 import { ImageSource, ImportStatus, PackageType, ScanAttemptOutcome, ScanJobStatus, Severity } from "../../db/enums";
@@ -89,6 +90,7 @@ export async function seedFindings(db: DataSource, digest: string, findings: See
       ...f,
     })),
   );
+  await recountFindings(db, [digest]);
 }
 
 /** An import run, and the artifacts whose findings it changed. */

@@ -292,7 +292,7 @@ describe("a scanned image", () => {
   });
 });
 
-test("a page of images reads its registries, last scans, artifacts and vulnerability summaries in one statement each", async () => {
+test("a page of images reads its registries, last scans and artifacts (with their vulnerability summaries) in one statement each", async () => {
   for (let i = 0; i < 12; i++) {
     const image = await seedImage(db, i % 2 ? registryA : registryB, { repository: "batch/app", tag: `v${i}` });
     await seedScanJob(db, image, { status: ScanJobStatus.SUCCEEDED, finishedAt: at(i) });
@@ -321,8 +321,8 @@ test("a page of images reads its registries, last scans, artifacts and vulnerabi
     expect(nodes.filter((n: any) => n.os?.id === "alpine")).toHaveLength(4);
     expect(nodes.every((n: any) => n.lastScan && n.registry)).toBe(true);
     expect(nodes.filter((n: any) => n.vulnerabilitySummary?.critical === 1)).toHaveLength(4);
-    // count, page, registries, last scans, artifacts, vulnerability summaries
-    expect(statements).toBe(6);
+    // count, page, registries, last scans, artifacts: the summaries are the artifacts' stored counts
+    expect(statements).toBe(5);
   } finally {
     await counted.destroy();
   }

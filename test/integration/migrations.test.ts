@@ -50,3 +50,35 @@ test("a worker waits until a server has migrated the schema", async () => {
     await dropDatabases(fresh.name);
   }
 });
+
+test("the finding-counts migration counts the findings already stored", async () => {
+  const fresh = newDatabaseUrls();
+  const db = await openMysql(fresh.mysqlUrl, 2);
+  try {
+    await migrateMysql(db, async () => undefined);
+    expect(db.migrations.at(-1)!.name).toBe("FindingCounts1765008000000");
+    await db.undoLastMigration();
+    for (const digest of ["sha256:counted", "sha256:clean"]) {
+      await db.query("INSERT INTO artifact (digest, analyzersKey, packageCount, layerCount, scannedAt, matchedVersion) VALUES (?, 'k', 1, 1, NOW(3), 1)", [digest]);
+    }
+    const findings: Array<[string, number, string | null]> = [["CRITICAL", 0, "1.1"], ["CRITICAL", 0, null], ["LOW", 3, "2.0"], ["UNKNOWN", 4, null]];
+    for (const [index, [severity, rank, fixedVersion]] of findings.entries()) {
+      await db.query(
+        `INSERT INTO finding (artifactDigest, advisoryId, aliases, packageType, packageName, installedVersion, fixedVersion, severity, severityRank)
+         VALUES ('sha256:counted', ?, '[]', 'deb', 'zlib', '1.0', ?, ?, ?)`,
+        [`DLA-${index}`, fixedVersion, severity, rank],
+      );
+    }
+    await db.runMigrations();
+    const counts = await db.query(
+      "SELECT digest, findingsCritical, findingsHigh, findingsMedium, findingsLow, findingsUnknown, findingsFixable FROM artifact ORDER BY digest",
+    );
+    expect(counts).toEqual([
+      { digest: "sha256:clean", findingsCritical: 0, findingsHigh: 0, findingsMedium: 0, findingsLow: 0, findingsUnknown: 0, findingsFixable: 0 },
+      { digest: "sha256:counted", findingsCritical: 2, findingsHigh: 0, findingsMedium: 0, findingsLow: 1, findingsUnknown: 1, findingsFixable: 2 },
+    ]);
+  } finally {
+    await db.destroy();
+    await dropDatabases(fresh.name);
+  }
+});

@@ -160,6 +160,9 @@ describe("a bad name is refused and nothing is stored", () => {
     ["only spaces", "   "],
     ["101 characters", "x".repeat(101)],
     ["101 characters after trimming", ` ${"y".repeat(101)} `],
+    ["a newline inside", "ci\nbot"],
+    ["an escape sequence", "ci \u001b[31mbot"],
+    ["DEL", "ci\u007fbot"],
   ])("%s → BAD_USER_INPUT on name", async (_label, name) => {
     const count = await rowCount();
     const answer = await server.gql(CREATE, { name, role: "VIEWER" });

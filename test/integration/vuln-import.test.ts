@@ -43,6 +43,11 @@ async function importFrom(source: string) {
   return (await runImport({ db, roots: [root], logger }, id))!;
 }
 
+/** The image's vulnerabilitySummary as the API answers it: the counts stored with the findings. */
+const summaryOf = async (imageId: string) =>
+  (await server.gql(`query($id: ID!) { image(id: $id) { vulnerabilitySummary { critical high medium low unknown fixable total } } }`, { id: imageId })).data!.image
+    .vulnerabilitySummary;
+
 const findingsOf = (digest: string) =>
   db.query("SELECT advisoryId, packageName, installedVersion, fixedVersion, severity FROM finding WHERE artifactDigest = ? ORDER BY advisoryId", [digest]);
 
@@ -71,6 +76,9 @@ test("an import merges records, reports malformed ones by id, takes a new versio
   ]);
   expect(await db.query("SELECT artifactDigest FROM import_run_change WHERE importRunId = ?", [first.id])).toEqual([{ artifactDigest: image.digest }]);
   expect(await db.query("SELECT matchedVersion FROM artifact WHERE digest = ?", [alpine])).toEqual([{ matchedVersion: 1 }]);
+  const [{ severity }] = await findingsOf(alpine);
+  const counted = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, [severity.toLowerCase()]: 1 };
+  expect(await summaryOf(image.id)).toEqual({ ...counted, fixable: 1, total: 1 });
 
   const again = await importFrom(path.join(root, "real"));
   expect(again).toMatchObject({ status: "SUCCEEDED", imported: 0, unchanged: 27, version: 1 });
@@ -83,6 +91,7 @@ test("an import merges records, reports malformed ones by id, takes a new versio
   const third = await importFrom(withdrawn);
   expect(third).toMatchObject({ status: "SUCCEEDED", imported: 0, withdrawn: 1, version: 2 });
   expect(await findingsOf(alpine)).toEqual([]);
+  expect(await summaryOf(image.id)).toEqual({ critical: 0, high: 0, medium: 0, low: 0, unknown: 0, fixable: 0, total: 0 });
   expect(await db.query("SELECT artifactDigest FROM import_run_change WHERE importRunId = ?", [third.id])).toEqual([{ artifactDigest: alpine }]);
 });
 

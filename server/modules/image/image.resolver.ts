@@ -7,6 +7,7 @@ import type { Context } from "../../context";
 import { ConnectionType, PageArgs } from "../../graphql/connection";
 import { ScanJobConnection } from "../scan/scan-job.objects";
 import { VulnerabilityFilter } from "../vuln/vuln.inputs";
+import { vulnerabilitySummary } from "../vuln/vulnerability-summary";
 import { VulnerabilityConnection, VulnerabilitySummary } from "../vuln/vuln.objects";
 import { ImageFilter, PackageFilter } from "./image.inputs";
 import { ImageConnection } from "./image.objects";
@@ -95,8 +96,8 @@ export class ImageResolver {
     nullable: true,
     description: "Counts of the findings; null until the image was scanned and matched against the vulnerability database",
   })
-  vulnerabilitySummary(@Root() image: Image, @Ctx() ctx: Context) {
-    return ctx.loaders.vulnerabilitySummaryByDigest.load(image.digest);
+  async vulnerabilitySummary(@Root() image: Image, @Ctx() ctx: Context) {
+    return vulnerabilitySummary(await ctx.loaders.artifactByDigest.load(image.digest));
   }
 
   /** Priced like a 1,000-package page: `images(first: 500) { sbom }` is refused as too costly. */

@@ -2,7 +2,9 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { ApiToken } from "../../../db/entities";
 import type { Role } from "../../../db/enums";
+import { readRows, rowReader } from "../../../db/row-reader";
 import { BadUserInputError, NotFoundError } from "../../../lib/errors";
+import { CONTROL_CHARACTER } from "../../graphql/validators";
 
 const PREFIX = "ddk_";
 /** `lastUsedAt` is written at most this often per token, so reads do not turn into writes. */
@@ -23,6 +25,7 @@ export function checkTokenName(name: string): string {
   if (trimmed.length < 1 || trimmed.length > 100) {
     throw new BadUserInputError([{ field: "name", message: "must be 1 to 100 characters after trimming" }]);
   }
+  if (CONTROL_CHARACTER.test(trimmed)) throw new BadUserInputError([{ field: "name", message: "must not contain control characters" }]);
   return trimmed;
 }
 
@@ -35,7 +38,11 @@ export async function issueToken(db: EntityManager, name: string, role: Role): P
 }
 
 export class TokenService {
-  constructor(private readonly db: DataSource) {}
+  private readonly readToken: (row: Record<string, unknown>) => ApiToken;
+
+  constructor(private readonly db: DataSource) {
+    this.readToken = rowReader(db, ApiToken);
+  }
 
   create(name: string, role: Role) {
     return issueToken(this.db.manager, name, role);
@@ -54,7 +61,8 @@ export class TokenService {
 
   async authenticate(token: string): Promise<Principal | null> {
     if (!token.startsWith(PREFIX)) return null;
-    const record = await this.db.getRepository(ApiToken).findOneBy({ tokenHash: hashToken(token) });
+    // Every request comes here: raw SQL, not a query builder (db/row-reader.ts).
+    const [record] = await readRows(this.db, this.readToken, "SELECT * FROM `api_token` WHERE tokenHash = ?", [hashToken(token)]);
     if (!record) return null;
     const now = new Date();
     if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { OperatingSystem } from "../../../db/entities/artifact.entity";
 import { type Severity, severityRank } from "../../../db/enums";
+import { recountFindings } from "../../../db/finding-counts";
 import { type Finding as MatchedFinding, indexKey, lookupKeys, matchCandidates, type MatchPackage, type MatchResult } from "../match/matcher";
 import type { RecordSource } from "./record-cache";
 
@@ -95,6 +96,7 @@ export async function writeFindings(tx: EntityManager, matched: readonly Matched
         chunk.flat(),
       );
     }
+    await recountFindings(tx, changed.map((m) => m.digest));
   }
   // Artifacts with the same notes (most have none) are updated together.
   const byNotes = new Map<string, string[]>();
