@@ -57,10 +57,14 @@ export interface MeasuringProcess<ToChild> {
   exited(): Promise<void>;
 }
 
-/** Forks the transpiled `entry` with `--measure`; it is killed with the rest of `cleanup` if anything fails. */
-export async function startMeasuringProcess<ToChild>(cleanup: Cleanup, entry: string): Promise<MeasuringProcess<ToChild>> {
+/**
+ * Forks the transpiled `entry` with `--measure`, with `env` added to this
+ * process's environment; it is killed with the rest of `cleanup` if anything fails.
+ */
+export async function startMeasuringProcess<ToChild>(cleanup: Cleanup, entry: string, env: Record<string, string> = {}): Promise<MeasuringProcess<ToChild>> {
   const script = await transpileForChild(cleanup, entry);
   const child = fork(script, ["--measure"], {
+    env: { ...process.env, ...env },
     execArgv: (process.env.BENCH_CHILD_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -103,6 +103,8 @@ export async function createApp(deps: AppDependencies): Promise<App> {
     schema,
     formatError: createErrorFormatter(deps.logger),
     includeStacktraceInErrorResponses: false,
+    // Apollo turns introspection off under NODE_ENV=production, which is how drydock runs; GraphiQL needs it, and it needs a token like any query.
+    introspection: true,
     // No cache hints are used: without Apollo's cache-control plugin no resolver is wrapped per field (a cost per field of every page).
     plugins: [queryLimitsPlugin(schema), databaseUnavailablePlugin(), ApolloServerPluginCacheControlDisabled()],
     // bin/drydock.ts handles SIGINT/SIGTERM and stops Apollo itself. Apollo's own
@@ -114,6 +116,8 @@ export async function createApp(deps: AppDependencies): Promise<App> {
 
   const app = express();
   app.disable("x-powered-by");
+  // An ETag hashes every answer; GraphQL answers POSTs, which no cache revalidates.
+  app.set("etag", false);
   app.use(healthRouter(deps));
   const metrics = createMetricsRegistry();
   registerQueueDepth(metrics, deps.pg, deps.logger);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
@@ -89,6 +90,21 @@ test("a later start prints no token; `token` creates one from the command line",
     const bad = runCli(["token", "--role", "ROOT", "--name", "x"], env);
     expect((await bad.exited).code).toBe(1);
     expect(bad.stderr()).toContain("--role ADMIN|OPERATOR|VIEWER");
+  } finally {
+    await server.stop();
+  }
+});
+
+test("under NODE_ENV=production, as the Dockerfile runs it, introspection (GraphiQL's schema) is answered to a token and only to one", async () => {
+  const server = runCli(["server"], { ...env, NODE_ENV: "production", DRYDOCK_SECRET_KEY: randomBytes(32).toString("base64") });
+  try {
+    const url = (await server.waitFor(/GraphQL API: /)).split(": ").pop()!.trim();
+    const cli = runCli(["token", "--role", "VIEWER", "--name", "explorer"], env);
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    const token = cli.stdout().trim().split("\n").pop()!;
+    const introspection = JSON.stringify({ query: "{ __schema { queryType { name } } }" });
+    expect(await query(url, introspection, token)).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
+    expect((await query(url, introspection, "ddk_unknown")).errors?.[0].extensions.code).toBe("UNAUTHENTICATED");
   } finally {
     await server.stop();
   }
