@@ -1,5 +1,4 @@
 import type { DataSource } from "typeorm";
-import { readRows } from "../../db/row-reader";
 
 /** SQL conditions joined by AND, with their `?` parameters in order. */
 export interface SqlConditions {
@@ -28,19 +27,28 @@ export interface SqlPageQuery<T> {
   read: (row: Record<string, unknown>) => T;
 }
 
+/** The column the page query carries the total count in. */
+const TOTAL = "drydock_total";
+
 /**
- * The total count of `filter` and the `first + 1` rows of a keyset page, sent
- * to the database at once: one round trip less per request.
+ * The total count of `filter` and the `first + 1` rows of a keyset page, in
+ * one statement: the count is an uncorrelated subquery, which the database
+ * runs once. Every statement is a round trip and a socket write each way,
+ * and those were the largest cost of a page. A page past the end has no row
+ * to carry the count, so it is counted on its own.
  */
 export async function sqlPage<T>(db: DataSource, query: SqlPageQuery<T>): Promise<{ totalCount: number; rows: T[] }> {
-  const counted: Promise<Array<{ total: string | number }>> = db.query(`SELECT COUNT(*) AS total FROM ${query.from}${whereClause(query.filter)}`, query.filter.parameters);
+  const count = `SELECT COUNT(*) AS total FROM ${query.from}${whereClause(query.filter)}`;
   const page = {
     sql: [...query.filter.sql, ...(query.after?.sql ?? [])],
     parameters: [...query.filter.parameters, ...(query.after?.parameters ?? [])],
   };
-  const [[{ total }], rows] = await Promise.all([
-    counted,
-    readRows(db, query.read, `SELECT ${query.alias}.* FROM ${query.from}${whereClause(page)} ORDER BY ${query.orderBy} LIMIT ?`, [...page.parameters, query.first + 1]),
-  ]);
-  return { totalCount: Number(total), rows };
+  const rows: Record<string, unknown>[] = await db.query(
+    `SELECT ${query.alias}.*, (${count}) AS ${TOTAL} FROM ${query.from}${whereClause(page)} ORDER BY ${query.orderBy} LIMIT ?`,
+    [...query.filter.parameters, ...page.parameters, query.first + 1],
+  );
+  if (rows.length > 0) return { totalCount: Number(rows[0][TOTAL]), rows: rows.map(query.read) };
+  if (!query.after) return { totalCount: 0, rows: [] };
+  const [{ total }]: Array<{ total: string | number }> = await db.query(count, query.filter.parameters);
+  return { totalCount: Number(total), rows: [] };
 }

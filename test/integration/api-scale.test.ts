@@ -152,11 +152,31 @@ async function plan(sql: string): Promise<{ plan: Plan; rowsRead: number }> {
   });
 }
 
-/** The page query a request sent for `table` (ORDER BY … LIMIT), with its values inlined as sent. */
+const COUNT_SUBQUERY = ", (SELECT COUNT(*) AS total FROM ";
+
+/**
+ * A page statement's parts: the page without its count, and the count (the
+ * uncorrelated subquery server/graphql/sql-page.ts puts in its select list),
+ * null for lists that count in a statement of their own.
+ */
+function splitCount(sql: string): { page: string; count: string | null } {
+  const start = sql.indexOf(COUNT_SUBQUERY);
+  if (start < 0) return { page: sql, count: null };
+  let depth = 0;
+  let end = start + 2;
+  for (; end < sql.length; end++) {
+    if (sql[end] === "(") depth++;
+    if (sql[end] === ")" && --depth === 0) break;
+  }
+  const alias = sql.slice(end + 1).match(/^ AS \w+/)![0];
+  return { page: sql.slice(0, start) + sql.slice(end + 1 + alias.length), count: sql.slice(start + 3, end) };
+}
+
+/** The page query a request sent for `table` (ORDER BY … LIMIT), with its values inlined as sent, without its count. */
 function pageQueryOn(statements: string[], table: string): string {
   const found = statements.filter((s) => s.includes(`FROM \`${table}\``) && /ORDER BY/.test(s) && /LIMIT \d+/.test(s));
   expect(found).toHaveLength(1);
-  return found[0];
+  return splitCount(found[0]).page;
 }
 
 describe("lists page by keyset on an index", () => {
@@ -250,15 +270,43 @@ describe("lists page by keyset on an index", () => {
   });
 });
 
-test("the totalCount of a registry's current images is read from the index alone", async () => {
-  const { statements } = await sqlDuring(() =>
+test("the totalCount of a registry's current images is read from the index alone, in the page's statement, once", async () => {
+  const { result, statements } = await sqlDuring(() =>
     server.gql(`query($registryId: ID) { images(first: 1, filter: { registryId: $registryId, removed: false, current: true }) { totalCount } }`, { registryId }),
   );
-  const counts = statements.filter((s) => /^SELECT COUNT\(\*\) AS total FROM `image`/.test(s));
-  expect(counts).toHaveLength(1);
-  const { plan: explained } = await plan(counts[0]);
+  const [statement, ...others] = statements.filter((s) => s.includes("FROM `image`"));
+  expect(others).toEqual([]);
+  const { page, count } = splitCount(statement);
+  expect(page).not.toContain("COUNT");
+  const { plan: explained } = await plan(count!);
   expect(explained[0].key).toBe("IDX_a81795a7e770c895756e0ac0d4");
   expect(explained[0].Extra).toMatch(/Using index(?! condition)/);
+  // Uncorrelated: run once for the statement, not once per row.
+  const { plan: whole } = await plan(statement);
+  expect(whole.map((row: any) => row.select_type)).toEqual(["PRIMARY", "SUBQUERY"]);
+  const [[{ n }]] = await withMysql(server.config.mysqlUrl, (db) =>
+    db.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM image WHERE registryId = ? AND removed = 0 AND current = 1", [registryId]),
+  );
+  expect(result.data!.images.totalCount).toBe(Number(n));
+});
+
+test("a page past the end of a list has no rows and still its totalCount", async () => {
+  const query = `query($registryId: ID, $after: String) { images(first: 500, after: $after, filter: { registryId: $registryId }) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`;
+  let after: string | null = null;
+  let seen = 0;
+  let totalCount = 0;
+  for (;;) {
+    const page: GraphQLAnswer = await server.gql(query, { registryId, after });
+    const images = page.data!.images as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: unknown[] };
+    seen += images.nodes.length;
+    totalCount = images.totalCount;
+    after = images.pageInfo.endCursor;
+    if (!images.pageInfo.hasNextPage) break;
+  }
+  expect(seen).toBe(totalCount);
+  expect(totalCount).toBeGreaterThan(500);
+  const past = await server.gql(query, { registryId, after });
+  expect(past.data!.images).toEqual({ totalCount, pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] });
 });
 
 describe("abusive queries are refused before they run", () => {
