@@ -14,7 +14,7 @@ import type { SecretBox } from "../lib/secret-box";
 import { bearerToken } from "./auth";
 import { type Context, createLoaders, type Services } from "./context";
 import { createErrorFormatter } from "./graphql/errors";
-import { queryLimitsPlugin } from "./graphql/limits";
+import { queryLimits, queryLimitsPlugin } from "./graphql/limits";
 import { requireJsonPost, transportErrorHandler } from "./graphql/transport-errors";
 import { buildDrydockSchema } from "./graphql/schema";
 import { sqlStatementLog } from "./graphql/statement-count";
@@ -98,6 +98,7 @@ export interface App {
 
 export async function createApp(deps: AppDependencies): Promise<App> {
   const schema = await buildDrydockSchema();
+  const limits = queryLimits(schema);
   const services = createServices(deps);
   const apollo = new ApolloServer<Context>({
     schema,
@@ -106,7 +107,7 @@ export async function createApp(deps: AppDependencies): Promise<App> {
     // Apollo turns introspection off under NODE_ENV=production, which is how drydock runs; GraphiQL needs it, and it needs a token like any query.
     introspection: true,
     // No cache hints are used: without Apollo's cache-control plugin no resolver is wrapped per field (a cost per field of every page).
-    plugins: [queryLimitsPlugin(schema), databaseUnavailablePlugin(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [queryLimitsPlugin(limits), databaseUnavailablePlugin(), ApolloServerPluginCacheControlDisabled()],
     // bin/drydock.ts handles SIGINT/SIGTERM and stops Apollo itself. Apollo's own
     // handlers (on outside NODE_ENV=test) would stop it concurrently, and its
     // stop() then never resolves for the second caller: the process hung on SIGTERM.
@@ -134,6 +135,6 @@ export async function createApp(deps: AppDependencies): Promise<App> {
     }),
     transportErrorHandler(deps.logger),
   );
-  const serve = (http: Server) => serveSubscriptions(http, schema, services, createErrorFormatter(deps.logger), deps.publicUrl);
+  const serve = (http: Server) => serveSubscriptions(http, schema, limits, services, createErrorFormatter(deps.logger), deps.publicUrl);
   return { app, apollo, serveSubscriptions: serve };
 }

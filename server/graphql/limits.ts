@@ -53,8 +53,22 @@ function costKey(operation: OperationDefinitionNode, variables: Record<string, u
   return JSON.stringify([operation.name?.value ?? null, priced]);
 }
 
-/** Refuses operations nested deeper than MAX_QUERY_DEPTH or costlier than MAX_QUERY_COMPLEXITY. */
-export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+/** Answers why an operation is refused (QUERY_TOO_COMPLEX), or null when it is within the limits. */
+export type QueryLimits = (
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+) => GraphQLError | null;
+
+const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } } });
+
+/**
+ * Refuses operations nested deeper than MAX_QUERY_DEPTH or costlier than
+ * MAX_QUERY_COMPLEXITY: for queries over HTTP and subscriptions over
+ * WebSocket alike, whose every event runs its selection again.
+ */
+export function queryLimits(schema: GraphQLSchema): QueryLimits {
   // Apollo keeps one parsed document per query text, so its identity is the query's.
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
   const costOf = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | undefined, variables: Record<string, unknown>) => {
@@ -75,35 +89,31 @@ export function queryLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
     }
     return cost;
   };
+  return (document, operation, operationName, variables) => {
+    const definitions: readonly DefinitionNode[] = document.definitions;
+    const fragments = new Map(
+      definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+    );
+    const depth = depthOf(operation.selectionSet, fragments, new Set());
+    if (depth > MAX_QUERY_DEPTH) return tooComplex(`query is ${depth} levels deep; at most ${MAX_QUERY_DEPTH} are allowed`);
+    let complexity: number;
+    try {
+      complexity = costOf(document, operation, operationName, variables);
+    } catch {
+      // Variables that do not coerce: execution reports them as BAD_USER_INPUT.
+      return null;
+    }
+    return complexity > MAX_QUERY_COMPLEXITY ? tooComplex(`query costs ${complexity}; at most ${MAX_QUERY_COMPLEXITY} is allowed`) : null;
+  };
+}
+
+export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
-          const definitions: readonly DefinitionNode[] = document.definitions;
-          const fragments = new Map(
-            definitions
-              .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-              .map((d) => [d.name.value, d]),
-          );
-          if (!operation) return;
-          const depth = depthOf(operation.selectionSet, fragments, new Set());
-          if (depth > MAX_QUERY_DEPTH) {
-            throw new GraphQLError(`query is ${depth} levels deep; at most ${MAX_QUERY_DEPTH} are allowed`, {
-              extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } },
-            });
-          }
-          let complexity: number;
-          try {
-            complexity = costOf(document, operation, request.operationName ?? undefined, request.variables ?? {});
-          } catch {
-            // Variables that do not coerce: execution reports them as BAD_USER_INPUT.
-            return;
-          }
-          if (complexity > MAX_QUERY_COMPLEXITY) {
-            throw new GraphQLError(`query costs ${complexity}; at most ${MAX_QUERY_COMPLEXITY} is allowed`, {
-              extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } },
-            });
-          }
+          const refused = operation && limits(document, operation, request.operationName ?? undefined, request.variables ?? {});
+          if (refused) throw refused;
         },
       };
     },

@@ -3,15 +3,19 @@ import {
   createSourceEventStream,
   execute,
   type ExecutionArgs,
+  getOperationAST,
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  parse,
+  validate,
 } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { bearerToken } from "../auth";
 import { type Context, createLoaders, type Services } from "../context";
+import type { QueryLimits } from "../graphql/limits";
 import type { Principal } from "../modules/token/token.service";
 import { mapAsyncIterator } from "./map-async-iterator";
 
@@ -58,6 +62,7 @@ async function subscribeWithFreshLoaders(args: ExecutionArgs) {
 export function serveSubscriptions(
   http: Server,
   schema: GraphQLSchema,
+  limits: QueryLimits,
   services: Services,
   formatError: ErrorFormatter,
   publicUrl: string | null,
@@ -85,6 +90,21 @@ export function serveSubscriptions(
         }
         ctx.extra.principal = principal;
         return true;
+      },
+      // What graphql-ws does by default (parse, validate), and then the same depth and cost limits as POST /graphql.
+      onSubscribe(_ctx, _id, payload) {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) return invalid;
+        const operation = getOperationAST(document, payload.operationName);
+        const refused = operation && limits(document, operation, payload.operationName ?? undefined, payload.variables ?? {});
+        if (refused) return [refused];
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx): Context => ({
         principal: ctx.extra.principal ?? null,

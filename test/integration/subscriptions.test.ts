@@ -196,6 +196,21 @@ test("errors carry codes: an unknown registry is NOT_FOUND, a bad document GRAPH
   expect(errorCode({ status: 200, errors: query.errors })).toBe("BAD_REQUEST");
 });
 
+test("a subscription too deep or too costly is refused as QUERY_TOO_COMPLEX, as a query over HTTP is: every event would run it", async () => {
+  let deep = "id";
+  for (let level = 0; level < 5; level++) deep = `image { scanJobs(first: 1) { nodes { ${deep} } } }`;
+  const costly = "image { scanJobs(first: 500) { nodes { image { scanJobs(first: 500) { nodes { id } } } } } }";
+  const c = client(server.url, server.adminToken);
+  const refused = [deep, costly].map((selection) => record(c, `subscription($id: ID!) { scanJobUpdated(registryId: $id) { ${selection} } }`, { id: one }, "scanJobUpdated"));
+  const allowed = record(c, `subscription($id: ID!) { scanJobUpdated(registryId: $id) { image { scanJobs(first: 5) { nodes { id } } } } }`, { id: one }, "scanJobUpdated");
+  for (const r of refused) await r.until(() => r.errors.length > 0);
+  expect(refused.map((r) => errorCode({ status: 200, errors: r.errors }))).toEqual(["QUERY_TOO_COMPLEX", "QUERY_TOO_COMPLEX"]);
+  expect(refused[0].errors[0].message).toMatch(/^query is \d+ levels deep; at most 12 are allowed$/);
+  expect(refused[1].errors[0].message).toMatch(/^query costs \d+; at most 100000 is allowed$/);
+  await subscribed();
+  expect(allowed.errors).toEqual([]);
+});
+
 test("two servers: both subscribers receive what a worker process does (LISTEN/NOTIFY), and a stopping server closes its sockets with 1001", async () => {
   second = await startTestServer({ MYSQL_URL: server.config.mysqlUrl, DATABASE_URL: server.config.databaseUrl });
   const three = await addPlainRegistry(server, { name: "live three", url: proxy.url });
