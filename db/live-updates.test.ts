@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { parseUpdate, updatePayloads } from "./live-updates";
+import { type LiveUpdate, parseNotice, updatePayloads } from "./live-updates";
 
 test("payloads group ids by registry and stay under NOTIFY's 8000-byte limit", () => {
   const [a, b] = [randomUUID(), randomUUID()];
@@ -8,7 +8,7 @@ test("payloads group ids by registry and stay under NOTIFY's 8000-byte limit", (
     { id: randomUUID(), registryId: b },
   ];
   const payloads = updatePayloads("scanJob", rows);
-  const updates = payloads.map((p) => parseUpdate(p)!);
+  const updates = payloads.map((p) => parseNotice(p) as LiveUpdate);
   expect(payloads.every((p) => Buffer.byteLength(p) < 8000)).toBe(true);
   expect(updates.map((u) => [u.registryId, u.ids.length])).toEqual([
     [a, 100],
@@ -22,8 +22,9 @@ test("payloads group ids by registry and stay under NOTIFY's 8000-byte limit", (
 
 test("anything else on the channel is ignored", () => {
   const id = randomUUID();
-  expect(parseUpdate(JSON.stringify({ kind: "syncRun", registryId: id, ids: [id] }))).toEqual({ kind: "syncRun", registryId: id, ids: [id] });
-  for (const junk of ["", "null", "42", "{", '{"kind":"image","registryId":"r","ids":[]}', '{"kind":"scanJob","registryId":"r","ids":["a b"]}', '{"kind":"scanJob","ids":["a"]}']) {
-    expect(parseUpdate(junk)).toBeNull();
+  expect(parseNotice(JSON.stringify({ kind: "syncRun", registryId: id, ids: [id] }))).toEqual({ kind: "syncRun", registryId: id, ids: [id] });
+  expect(parseNotice(JSON.stringify({ kind: "tokenRevoked", tokenId: id, extra: 1 }))).toEqual({ kind: "tokenRevoked", tokenId: id });
+  for (const junk of ["", "null", "42", "{", '{"kind":"image","registryId":"r","ids":[]}', '{"kind":"scanJob","registryId":"r","ids":["a b"]}', '{"kind":"scanJob","ids":["a"]}', '{"kind":"tokenRevoked"}', '{"kind":"tokenRevoked","tokenId":"a b"}', '{"kind":"tokenRevoked","tokenId":["a"]}']) {
+    expect(parseNotice(junk)).toBeNull();
   }
 });

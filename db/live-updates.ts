@@ -19,6 +19,15 @@ export interface LiveUpdate {
   ids: string[];
 }
 
+/** An API token was revoked: servers forget what they cached of it and close its subscriptions. */
+export interface TokenRevoked {
+  kind: "tokenRevoked";
+  tokenId: string;
+}
+
+/** Whatever arrives on the channel that drydock understands. */
+export type Notice = LiveUpdate | TokenRevoked;
+
 export interface ChangedRow {
   id: string;
   registryId: string;
@@ -46,14 +55,15 @@ export function updatePayloads(kind: UpdateKind, rows: readonly ChangedRow[]): s
 
 const isId = (value: unknown): value is string => typeof value === "string" && /^[\w-]{1,64}$/.test(value);
 
-/** The update a payload announces; null for anything else that arrives on the channel. */
-export function parseUpdate(payload: string): LiveUpdate | null {
-  let value: Partial<LiveUpdate>;
+/** The notice a payload carries; null for anything else that arrives on the channel. */
+export function parseNotice(payload: string): Notice | null {
+  let value: Partial<LiveUpdate> | Partial<TokenRevoked>;
   try {
     value = JSON.parse(payload);
   } catch {
     return null;
   }
+  if (value?.kind === "tokenRevoked") return isId(value.tokenId) ? { kind: "tokenRevoked", tokenId: value.tokenId } : null;
   if (value?.kind !== "scanJob" && value?.kind !== "syncRun") return null;
   if (!isId(value.registryId) || !Array.isArray(value.ids) || !value.ids.every(isId)) return null;
   return { kind: value.kind, registryId: value.registryId, ids: value.ids };
@@ -64,7 +74,16 @@ export interface UpdateNotifier {
   announce(kind: UpdateKind, rows: readonly ChangedRow[]): Promise<void>;
 }
 
-export class PgUpdateNotifier implements UpdateNotifier {
+/**
+ * Tells the servers that a token was revoked. Best effort too: a server that
+ * misses it drops its cached principal when its cache entry expires
+ * (server/modules/token/principal-cache.ts).
+ */
+export interface RevocationNotifier {
+  announceRevoked(tokenId: string): Promise<void>;
+}
+
+export class PgUpdateNotifier implements UpdateNotifier, RevocationNotifier {
   constructor(
     private readonly pg: Pick<Pool, "query">,
     private readonly logger: Logger,
@@ -80,6 +99,14 @@ export class PgUpdateNotifier implements UpdateNotifier {
       ]);
     } catch (error) {
       this.logger.warn({ err: (error as Error).message, kind, count: rows.length }, "live update not announced");
+    }
+  }
+
+  async announceRevoked(tokenId: string): Promise<void> {
+    try {
+      await this.pg.query("SELECT pg_notify($1, $2)", [UPDATES_CHANNEL, JSON.stringify({ kind: "tokenRevoked", tokenId } satisfies TokenRevoked)]);
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message, tokenId }, "token revocation not announced");
     }
   }
 }

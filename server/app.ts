@@ -63,7 +63,7 @@ export function createServices(deps: AppDependencies): Services {
     db: deps.db,
     registries,
     policies,
-    tokens: new TokenService(deps.db),
+    tokens: new TokenService(deps.db, { feed: deps.live, notifier: updates }),
     syncs: new SyncService(deps.db, registries, deps.jobs),
     discovery: new DiscoveryService(deps.db, deps.secrets, registries, policies),
     intake: new IntakeService(deps.db, deps.secrets, registries, deps.jobs, updates),

@@ -1,7 +1,7 @@
 import { EventEmitter, on } from "node:events";
 import { type DataSource, In } from "typeorm";
 import { ScanJob, SyncRun } from "../../db/entities";
-import type { LiveUpdate, UpdateKind } from "../../db/live-updates";
+import type { LiveUpdate, Notice, UpdateKind } from "../../db/live-updates";
 import type { Logger } from "../../lib/logger";
 import { mapAsyncIterator, type Subscription } from "./map-async-iterator";
 import { UpdateListener } from "./update-listener";
@@ -10,6 +10,19 @@ const ENTITY = { scanJob: ScanJob, syncRun: SyncRun } as const;
 
 const topicOf = (kind: UpdateKind, registryId: string) => `${kind}:${registryId}`;
 
+/** Who must know when a token is revoked anywhere: the principal cache, the subscription server. */
+export interface TokenWatcher {
+  revoked(tokenId: string): void;
+  /** False while revocations may go unheard (the LISTEN connection is down), true once they are heard again. */
+  listening(heard: boolean): void;
+}
+
+/** Where revocations are heard. */
+export interface RevocationFeed {
+  /** Tells `watcher` of every revocation from now on, and at once whether they are heard; answers how to stop. */
+  watchTokens(watcher: TokenWatcher): () => void;
+}
+
 /**
  * What this server's subscribers see: each notification from PostgreSQL (any
  * worker's, any server's) reads its rows from MySQL — only when someone here
@@ -17,9 +30,11 @@ const topicOf = (kind: UpdateKind, registryId: string) => `${kind}:${registryId}
  * is the row as it is when read, so changes in quick succession may arrive as
  * the later state, twice.
  */
-export class LiveUpdates {
+export class LiveUpdates implements RevocationFeed {
   private readonly topics = new EventEmitter().setMaxListeners(0);
   private readonly listener: UpdateListener;
+  private readonly tokenWatchers = new Set<TokenWatcher>();
+  private heard = false;
   /** Notifications are handled one at a time, in arrival order: a later state is never sent before an earlier one. */
   private delivering: Promise<void> = Promise.resolve();
 
@@ -28,7 +43,15 @@ export class LiveUpdates {
     databaseUrl: string,
     private readonly logger: Logger,
   ) {
-    this.listener = new UpdateListener(databaseUrl, (update) => this.received(update), logger);
+    this.listener = new UpdateListener(
+      databaseUrl,
+      (notice) => this.received(notice),
+      (heard) => {
+        this.heard = heard;
+        for (const watcher of this.tokenWatchers) watcher.listening(heard);
+      },
+      logger,
+    );
   }
 
   start(): Promise<void> {
@@ -48,13 +71,23 @@ export class LiveUpdates {
     return this.subscribe<SyncRun>("syncRun", registryId);
   }
 
+  watchTokens(watcher: TokenWatcher): () => void {
+    this.tokenWatchers.add(watcher);
+    watcher.listening(this.heard);
+    return () => this.tokenWatchers.delete(watcher);
+  }
+
   private subscribe<T>(kind: UpdateKind, registryId: string): Subscription<T> {
     return mapAsyncIterator(on(this.topics, topicOf(kind, registryId)), ([row]: T[]) => row);
   }
 
-  private received(update: LiveUpdate): void {
-    if (this.topics.listenerCount(topicOf(update.kind, update.registryId)) === 0) return;
-    this.delivering = this.delivering.then(() => this.deliver(update));
+  private received(notice: Notice): void {
+    if (notice.kind === "tokenRevoked") {
+      for (const watcher of this.tokenWatchers) watcher.revoked(notice.tokenId);
+      return;
+    }
+    if (this.topics.listenerCount(topicOf(notice.kind, notice.registryId)) === 0) return;
+    this.delivering = this.delivering.then(() => this.deliver(notice));
   }
 
   private async deliver({ kind, registryId, ids }: LiveUpdate): Promise<void> {

@@ -12,7 +12,7 @@ import {
 } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { bearerToken } from "../auth";
 import { type Context, createLoaders, type Services } from "../context";
 import type { QueryLimits } from "../graphql/limits";
@@ -34,6 +34,7 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 const MISSING_TOKEN = 'an API token is required: connectionParams { authorization: "Bearer <token>" }';
 const UNKNOWN_TOKEN = "the API token is unknown or was revoked";
+const REVOKED_TOKEN = "the API token was revoked";
 
 const ONLY_SUBSCRIPTIONS = new GraphQLError("only subscriptions are served over WebSocket; send queries and mutations to POST /graphql", {
   extensions: { code: "BAD_REQUEST" },
@@ -68,6 +69,14 @@ export function serveSubscriptions(
   publicUrl: string | null,
 ): SubscriptionServer {
   const sockets = new WebSocketServer({ server: http, path: "/graphql", maxPayload: MAX_MESSAGE_BYTES });
+  // A revoked token's subscriptions end at once, on every server (the revocation comes through LISTEN).
+  const socketsByToken = new Map<string, Set<WebSocket>>();
+  const stopWatching = services.live.watchTokens({
+    revoked(tokenId) {
+      for (const socket of socketsByToken.get(tokenId) ?? []) socket.close(CloseCode.Unauthorized, REVOKED_TOKEN);
+    },
+    listening() {},
+  });
   const format = (errors: readonly GraphQLError[], code?: string) =>
     errors.map((error) => {
       const formatted = error.toJSON();
@@ -89,6 +98,13 @@ export function serveSubscriptions(
           return false;
         }
         ctx.extra.principal = principal;
+        const socket = ctx.extra.socket;
+        const ofToken = socketsByToken.get(principal.tokenId) ?? new Set<WebSocket>();
+        socketsByToken.set(principal.tokenId, ofToken.add(socket));
+        socket.once("close", () => {
+          ofToken.delete(socket);
+          if (ofToken.size === 0 && socketsByToken.get(principal.tokenId) === ofToken) socketsByToken.delete(principal.tokenId);
+        });
         return true;
       },
       // What graphql-ws does by default (parse, validate), and then the same depth and cost limits as POST /graphql.
@@ -122,6 +138,7 @@ export function serveSubscriptions(
   );
   return {
     async close() {
+      stopWatching();
       const cut = setTimeout(() => sockets.clients.forEach((socket) => socket.terminate()), CLOSE_GRACE_MS);
       try {
         await server.dispose();

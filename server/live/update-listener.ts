@@ -1,5 +1,5 @@
 import { Client } from "pg";
-import { type LiveUpdate, parseUpdate, UPDATES_CHANNEL } from "../../db/live-updates";
+import { type Notice, parseNotice, UPDATES_CHANNEL } from "../../db/live-updates";
 import type { Logger } from "../../lib/logger";
 
 /** How the LISTEN connection names itself in pg_stat_activity. */
@@ -11,7 +11,8 @@ const MAX_RETRY_MS = 10_000;
 /**
  * The server's one LISTEN connection to PostgreSQL. When it drops (a database
  * restart, a terminated backend) it connects again, backing off up to
- * MAX_RETRY_MS; notifications sent while it was away are not replayed.
+ * MAX_RETRY_MS; notifications sent while it was away are not replayed, which
+ * is why `onListening` says when it stops and starts hearing them.
  */
 export class UpdateListener {
   private client: Client | null = null;
@@ -21,7 +22,8 @@ export class UpdateListener {
 
   constructor(
     private readonly url: string,
-    private readonly onUpdate: (update: LiveUpdate) => void,
+    private readonly onNotice: (notice: Notice) => void,
+    private readonly onListening: (listening: boolean) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -32,6 +34,7 @@ export class UpdateListener {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.onListening(false);
     clearTimeout(this.retry);
     const client = this.client;
     this.client = null;
@@ -43,8 +46,8 @@ export class UpdateListener {
     client.on("error", (error) => this.lost(client, error));
     client.on("end", () => this.lost(client, new Error("connection ended")));
     client.on("notification", (message) => {
-      const update = message.channel === UPDATES_CHANNEL && message.payload ? parseUpdate(message.payload) : null;
-      if (update) this.onUpdate(update);
+      const notice = message.channel === UPDATES_CHANNEL && message.payload ? parseNotice(message.payload) : null;
+      if (notice) this.onNotice(notice);
     });
     try {
       await client.connect();
@@ -59,11 +62,13 @@ export class UpdateListener {
     }
     this.client = client;
     this.retryMs = FIRST_RETRY_MS;
+    this.onListening(true);
   }
 
   private lost(client: Client, error: Error): void {
     if (this.closed || this.client !== client) return;
     this.client = null;
+    this.onListening(false);
     client.end().catch(() => undefined);
     this.logger.warn({ err: error.message }, "live updates: the LISTEN connection to PostgreSQL was lost; reconnecting");
     this.scheduleReconnect();

@@ -5,21 +5,19 @@
  * page by keyset on an index (no sort of the whole set, no OFFSET, a deep page
  * reads about a page of rows), and abusive queries are refused before they run.
  */
-import diagnostics from "node:diagnostics_channel";
 import type mysql from "mysql2/promise";
 import { seedApiData } from "../../bench/seed-api-data";
 import { withMysql } from "../helpers/mysql";
+import { sqlDuring as sqlDuringOn } from "../helpers/sql-during";
 import { errorCode, type GraphQLAnswer, startTestServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
-let database: string;
 let registryId: string;
 /** An image whose artifact has more than 100 findings. */
 let manyFindingsImage: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  database = new URL(server.config.mysqlUrl).pathname.slice(1);
   await seedApiData(server.config.mysqlUrl, { registries: 5, images: 2_000, findings: 40_000 });
   await withMysql(server.config.mysqlUrl, async (db) => {
     const [[busiest]] = await db.query<mysql.RowDataPacket[]>("SELECT registryId FROM image GROUP BY registryId ORDER BY COUNT(*) DESC LIMIT 1");
@@ -34,21 +32,8 @@ beforeAll(async () => {
 
 afterAll(() => server?.stop());
 
-/** The statements mysql2 sends to this test's database while `work` runs (the diagnostics channel mysql2 publishes). */
-async function sqlDuring<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-  const statements: string[] = [];
-  const channel = diagnostics.channel("tracing:mysql2:query:start");
-  const listener = (message: unknown) => {
-    const { query, database: db } = message as { query: string; database: string };
-    if (db === database) statements.push(query);
-  };
-  channel.subscribe(listener);
-  try {
-    return { result: await work(), statements };
-  } finally {
-    channel.unsubscribe(listener);
-  }
-}
+/** The statements the test server sends to its database while `work` runs. */
+const sqlDuring = <T>(work: () => Promise<T>) => sqlDuringOn(server.config.mysqlUrl, work);
 
 /** The server's count of SQL statements for its latest GraphQL request (its debug log line "graphql request"). */
 async function loggedStatementCount(linesBefore: number): Promise<number> {

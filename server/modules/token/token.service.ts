@@ -2,9 +2,12 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { ApiToken } from "../../../db/entities";
 import type { Role } from "../../../db/enums";
+import type { RevocationNotifier } from "../../../db/live-updates";
 import { readRows, rowReader } from "../../../db/row-reader";
 import { BadUserInputError, NotFoundError } from "../../../lib/errors";
 import { CONTROL_CHARACTER } from "../../graphql/validators";
+import type { RevocationFeed } from "../../live/live-updates";
+import { PrincipalCache } from "./principal-cache";
 
 const PREFIX = "ddk_";
 /** `lastUsedAt` is written at most this often per token, so reads do not turn into writes. */
@@ -37,11 +40,26 @@ export async function issueToken(db: EntityManager, name: string, role: Role): P
   return { token, record: await db.findOneByOrFail(ApiToken, { id: record.id }) };
 }
 
+/** How revocations reach every server: heard through `feed`, told through `notifier`. */
+export interface Revocations {
+  feed: RevocationFeed;
+  notifier: RevocationNotifier;
+}
+
 export class TokenService {
   private readonly readToken: (row: Record<string, unknown>) => ApiToken;
+  /** Only with revocations to keep it honest. */
+  private readonly cache: PrincipalCache | null = null;
 
-  constructor(private readonly db: DataSource) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly revocations: Revocations | null = null,
+  ) {
     this.readToken = rowReader(db, ApiToken);
+    if (revocations) {
+      this.cache = new PrincipalCache();
+      revocations.feed.watchTokens(this.cache);
+    }
   }
 
   create(name: string, role: Role) {
@@ -56,18 +74,26 @@ export class TokenService {
     const record = await this.db.getRepository(ApiToken).findOneBy({ id });
     if (!record) throw new NotFoundError(`API token ${id} does not exist`, { ids: [id] });
     await this.db.getRepository(ApiToken).delete({ id });
+    this.cache?.revoked(id);
+    await this.revocations?.notifier.announceRevoked(id);
     return record;
   }
 
   async authenticate(token: string): Promise<Principal | null> {
     if (!token.startsWith(PREFIX)) return null;
-    // Every request comes here: raw SQL, not a query builder (db/row-reader.ts).
-    const [record] = await readRows(this.db, this.readToken, "SELECT * FROM `api_token` WHERE tokenHash = ?", [hashToken(token)]);
+    const tokenHash = hashToken(token);
+    const cached = this.cache?.get(tokenHash);
+    if (cached) return cached;
+    const mark = this.cache?.mark() ?? 0;
+    // Every request that misses the cache comes here: raw SQL, not a query builder (db/row-reader.ts).
+    const [record] = await readRows(this.db, this.readToken, "SELECT * FROM `api_token` WHERE tokenHash = ?", [tokenHash]);
     if (!record) return null;
     const now = new Date();
     if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.db.getRepository(ApiToken).update({ id: record.id }, { lastUsedAt: now });
     }
-    return { tokenId: record.id, name: record.name, role: record.role };
+    const principal: Principal = { tokenId: record.id, name: record.name, role: record.role };
+    this.cache?.put(tokenHash, principal, mark);
+    return principal;
   }
 }
