@@ -32,8 +32,15 @@ async function ensureDatabase(rawUrl: string): Promise<void> {
   }
 }
 
-export function createPgPool(url: string, logger: Logger, max = 10): Pool {
-  const pool = new Pool({ connectionString: url, max });
+/**
+ * How long a new PostgreSQL connection may take. pg waits forever by default:
+ * a database host that stops answering (rather than refusing) would hang every
+ * query that needs a connection, instead of failing as DATABASE_UNAVAILABLE.
+ */
+export const PG_CONNECT_TIMEOUT_MS = 10_000;
+
+export function createPgPool(url: string, logger: Logger, max = 10, connectTimeoutMs = PG_CONNECT_TIMEOUT_MS): Pool {
+  const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: connectTimeoutMs });
   // Without these, an idle client's network error would crash the process.
   pool.on("error", (error) => logger.warn({ err: error.message }, "PostgreSQL pool error"));
   pool.on("connect", (client) => client.on("error", (error) => logger.warn({ err: error.message }, "PostgreSQL client error")));
