@@ -1,14 +1,18 @@
-import { EventEmitter, on } from "node:events";
+import { EventEmitter } from "node:events";
 import { type DataSource, In } from "typeorm";
 import { ScanJob, SyncRun } from "../../db/entities";
 import type { LiveUpdate, Notice, UpdateKind } from "../../db/live-updates";
 import type { Logger } from "../../lib/logger";
-import { mapAsyncIterator, type Subscription } from "./map-async-iterator";
+import { boundedEvents } from "./bounded-events";
+import type { Subscription } from "./map-async-iterator";
 import { UpdateListener } from "./update-listener";
 
 const ENTITY = { scanJob: ScanJob, syncRun: SyncRun } as const;
 
 const topicOf = (kind: UpdateKind, registryId: string) => `${kind}:${registryId}`;
+
+/** Updates queued for one subscriber at most: a sync that queues thousands of scans sends them in bursts. */
+const MAX_BACKLOG = 10_000;
 
 /** Who must know when a token is revoked anywhere: the principal cache, the subscription server. */
 export interface TokenWatcher {
@@ -78,7 +82,7 @@ export class LiveUpdates implements RevocationFeed {
   }
 
   private subscribe<T>(kind: UpdateKind, registryId: string): Subscription<T> {
-    return mapAsyncIterator(on(this.topics, topicOf(kind, registryId)), ([row]: T[]) => row);
+    return boundedEvents<T>(this.topics, topicOf(kind, registryId), MAX_BACKLOG);
   }
 
   private received(notice: Notice): void {
