@@ -25,7 +25,9 @@ import { registerQueueDepth } from "./metrics/queue-depth";
 import type { JobQueue } from "./jobs";
 import type { LiveUpdates } from "./live/live-updates";
 import { serveSubscriptions, type SubscriptionServer } from "./live/subscription-server";
+import { RegistryCallMetrics } from "../workers/metrics/registry-call-metrics";
 import { DiscoveryService } from "./modules/discovery/discovery.service";
+import { SERVER_CLIENT_OPTIONS } from "./registry-calls/bounded-calls";
 import { ImageService } from "./modules/image/image.service";
 import { PolicyService } from "./modules/policy/policy.service";
 import { RegistryService } from "./modules/registry/registry.service";
@@ -55,8 +57,9 @@ export interface AppDependencies {
   live: LiveUpdates;
 }
 
-export function createServices(deps: AppDependencies): Services {
+export function createServices(deps: AppDependencies, registryCalls: RegistryCallMetrics): Services {
   const registries = new RegistryService(deps.db, deps.secrets, deps.jobs, deps.timezone);
+  const clientOptions = (registryId: string) => ({ ...SERVER_CLIENT_OPTIONS, ...registryCalls.hooks(registryId, deps.logger) });
   const policies = new PolicyService(deps.db, deps.timezone);
   const updates = new PgUpdateNotifier(deps.pg, deps.logger);
   return {
@@ -65,8 +68,8 @@ export function createServices(deps: AppDependencies): Services {
     policies,
     tokens: new TokenService(deps.db, { feed: deps.live, notifier: updates }),
     syncs: new SyncService(deps.db, registries, deps.jobs),
-    discovery: new DiscoveryService(deps.db, deps.secrets, registries, policies),
-    intake: new IntakeService(deps.db, deps.secrets, registries, deps.jobs, updates),
+    discovery: new DiscoveryService(deps.db, deps.secrets, registries, policies, clientOptions),
+    intake: new IntakeService(deps.db, deps.secrets, registries, deps.jobs, updates, clientOptions),
     images: new ImageService(deps.db, registries),
     scanJobs: new ScanJobService(deps.db, deps.jobs, updates),
     vulnerabilities: new VulnerabilityService(deps.db),
@@ -99,7 +102,8 @@ export interface App {
 export async function createApp(deps: AppDependencies): Promise<App> {
   const schema = await buildDrydockSchema();
   const limits = queryLimits(schema);
-  const services = createServices(deps);
+  const metrics = createMetricsRegistry();
+  const services = createServices(deps, new RegistryCallMetrics(metrics));
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: createErrorFormatter(deps.logger),
@@ -120,7 +124,6 @@ export async function createApp(deps: AppDependencies): Promise<App> {
   // An ETag hashes every answer; GraphQL answers POSTs, which no cache revalidates.
   app.set("etag", false);
   app.use(healthRouter(deps));
-  const metrics = createMetricsRegistry();
   registerQueueDepth(metrics, deps.pg, deps.logger);
   app.get("/metrics", (req, res) => answerScrape(req, res, metrics, deps.metricsToken, deps.logger));
   app.use(graphiqlRouter());

@@ -21,7 +21,6 @@ import { DEFAULT_LAYER_LIMITS } from "./scan/layers/layer-result";
 import { WorkerLiveness } from "./scan/worker-liveness";
 import { createTaskList, crontab } from "./tasks";
 import { type MetricsServer, serveMetrics } from "./metrics/metrics-server";
-import { registryCallHooks } from "./metrics/registry-call-hooks";
 import { WorkerMetrics } from "./metrics/worker-metrics";
 
 export interface RunningWorker {
@@ -92,7 +91,7 @@ export async function startWorker(config: Config, logger: Logger, options: Worke
     };
     const key = analyzersKey(ANALYZERS);
     const metrics = new WorkerMetrics();
-    const adapterFor = (registry: Registry, resolver: TagResolver) => createAdapter(registry, secrets, resolver, registryCallHooks(registry.id, metrics, logger));
+    const adapterFor = (registry: Registry, resolver: TagResolver) => createAdapter(registry, secrets, resolver, metrics.registryCalls.hooks(registry.id, logger));
     const adapters = new AdapterPool(db, (registry) => adapterFor(registry, new TagResolver([])));
     // Before any job is taken: a port in use stops the start.
     if (config.workerMetricsPort !== null) {

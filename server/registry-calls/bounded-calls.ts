@@ -8,6 +8,9 @@ export const SERVER_CLIENT_OPTIONS: ClientOptions = {
   retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
 };
 
+/** The client options of the API server's calls to one registry: SERVER_CLIENT_OPTIONS with that registry's metric hooks. */
+export type ServerClientOptions = (registryId: string) => ClientOptions;
+
 /**
  * Bounds the registry work of the API process: at most `limit` calls at once
  * (others wait their turn), each abandoned after `timeoutMs`. Anything longer

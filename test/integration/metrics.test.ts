@@ -117,7 +117,7 @@ afterAll(async () => {
 let registryId: string;
 let scanJobIds: string[];
 
-test("the server's /metrics needs the token and shows the queue by task", async () => {
+test("the server's /metrics needs the token, shows the queue by task and counts the registry calls the server made itself", async () => {
   const { addRegistry } = await gql(`mutation($input: AddRegistryInput!) { addRegistry(input: $input) { id } }`, {
     input: { name: "local", type: "DOCKER_REGISTRY", url: proxy.url, insecure: true, authMethod: "ACCOUNT", username: USERNAME, secret: SECRET },
   });
@@ -144,6 +144,8 @@ test("the server's /metrics needs the token and shows the queue by task", async 
   expect(valueOf(metrics, "drydock_queue_depth", { task: "image_scan", state: "ready" })).toBe(2);
   expect(valueOf(metrics, "drydock_queue_depth", { task: "image_scan", state: "running" })).toBe(0);
   expect(valueOf(metrics, "drydock_process_resident_memory_bytes")).toBeGreaterThan(0);
+  // addScanJobs resolved both references against the registry from the server process.
+  expect(valueOf(metrics, "drydock_registry_requests_total", { registry_id: registryId, status: "200" })).toBeGreaterThanOrEqual(2);
 }, 60_000);
 
 test("a worker's own /metrics counts its scans, syncs, registry requests and layer cache", async () => {

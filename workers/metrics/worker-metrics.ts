@@ -1,6 +1,7 @@
 import { Counter, Histogram, type Registry } from "prom-client";
 import type { ScanAttemptOutcome, SyncStatus } from "../../db/enums";
 import { createMetricsRegistry, METRICS_PREFIX } from "../../lib/metrics";
+import { RegistryCallMetrics } from "./registry-call-metrics";
 
 /** Seconds: from a cached layer's fraction of a second to an hour-long pull. */
 const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -36,19 +37,8 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
-  private readonly registryRequests = new Counter({
-    name: `${METRICS_PREFIX}registry_requests_total`,
-    help: "HTTP answers from registries (distribution API; token realms excluded), by registry id and status",
-    labelNames: ["registry_id", "status"] as const,
-    registers: [this.registry],
-  });
-
-  private readonly registryRetries = new Counter({
-    name: `${METRICS_PREFIX}registry_retries_total`,
-    help: "registry requests retried after a retryable failure, by registry id and error code",
-    labelNames: ["registry_id", "code"] as const,
-    registers: [this.registry],
-  });
+  /** Registry answers and retries, by registry id. */
+  readonly registryCalls = new RegistryCallMetrics(this.registry);
 
   private readonly cacheHits = new Counter({
     name: `${METRICS_PREFIX}layer_cache_hits_total`,
@@ -69,14 +59,6 @@ export class WorkerMetrics {
 
   syncEnded(status: SyncStatus, seconds: number): void {
     this.syncSeconds.observe({ status }, seconds);
-  }
-
-  registryAnswered(registryId: string, status: number): void {
-    this.registryRequests.inc({ registry_id: registryId, status: String(status) });
-  }
-
-  registryRetried(registryId: string, code: string): void {
-    this.registryRetries.inc({ registry_id: registryId, code });
   }
 
   layerCacheLookup(hit: boolean): void {

@@ -9,7 +9,7 @@ import { isRegistryError } from "../../../workers/registry/errors";
 import { createAdapter } from "../../../workers/registry/registry";
 import { TagResolver } from "../../../workers/registry/tag-resolver";
 import { type Connection, cursorPosition, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
-import { BoundedRegistryCalls, SERVER_CLIENT_OPTIONS } from "../../registry-calls/bounded-calls";
+import { BoundedRegistryCalls, type ServerClientOptions } from "../../registry-calls/bounded-calls";
 import type { PullPolicyInput } from "../policy/policy.inputs";
 import type { PolicyService } from "../policy/policy.service";
 import type { AddRegistryInput } from "../registry/registry.inputs";
@@ -28,10 +28,11 @@ export class DiscoveryService {
     private readonly secrets: SecretBox,
     private readonly registries: RegistryService,
     private readonly policies: PolicyService,
+    private readonly clientOptions: ServerClientOptions,
   ) {}
 
   private adapter(registry: Registry, platforms: readonly string[]): RegistryAdapter {
-    return createAdapter(registry, this.secrets, new TagResolver(platforms), SERVER_CLIENT_OPTIONS);
+    return createAdapter(registry, this.secrets, new TagResolver(platforms), this.clientOptions(registry.id));
   }
 
   /** Checks a saved registry (`id`) or an unsaved one (`input`); stores nothing. */

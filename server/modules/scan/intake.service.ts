@@ -11,7 +11,7 @@ import type { RegistryAdapter } from "../../../workers/registry/adapter";
 import { isRegistryError } from "../../../workers/registry/errors";
 import { createAdapter } from "../../../workers/registry/registry";
 import { TagResolver } from "../../../workers/registry/tag-resolver";
-import { BoundedRegistryCalls, SERVER_CLIENT_OPTIONS } from "../../registry-calls/bounded-calls";
+import { BoundedRegistryCalls, type ServerClientOptions } from "../../registry-calls/bounded-calls";
 import type { RegistryService } from "../registry/registry.service";
 import { type AddScanJobResult, IntakeStatus } from "./intake.objects";
 import { parseImageReference } from "./intake.parse";
@@ -28,6 +28,7 @@ export class IntakeService {
     private readonly registries: RegistryService,
     private readonly scans: ScanEnqueuer,
     private readonly updates: UpdateNotifier,
+    private readonly clientOptions: ServerClientOptions,
   ) {}
 
   async add(registryId: string, references: string[]): Promise<AddScanJobResult[]> {
@@ -37,7 +38,7 @@ export class IntakeService {
     const registry = await this.registries.get(registryId);
     const policy = await this.db.getRepository(PullPolicy).findOneByOrFail({ registryId });
     const resolver = new TagResolver(policy.platforms);
-    const adapter = createAdapter(registry, this.secrets, resolver, SERVER_CLIENT_OPTIONS);
+    const adapter = createAdapter(registry, this.secrets, resolver, this.clientOptions(registry.id));
     try {
       const results: AddScanJobResult[] = [];
       for (const reference of references) results.push(await this.addOne(adapter, resolver, registryId, reference));
