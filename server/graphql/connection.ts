@@ -91,14 +91,21 @@ export function cursorPosition(key: string | number): number {
   return key;
 }
 
-/** Builds a connection from `first + 1` rows fetched after the cursor. */
+/**
+ * Builds a connection from `first + 1` rows fetched after the cursor. Edges
+ * (a cursor per row) are made only if the query asks for them: most ask for
+ * `nodes` and `pageInfo.endCursor`, which needs the last row's alone.
+ */
 export function toConnection<T>(rows: T[], first: number, totalCount: number, cursorOf: (row: T) => string): Connection<T> {
   const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
+  let edges: { cursor: string; node: T }[] | undefined;
   return {
-    edges,
+    get edges() {
+      edges ??= page.map((node) => ({ cursor: cursorOf(node), node }));
+      return edges;
+    },
     nodes: page,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: { hasNextPage: rows.length > first, endCursor: page.length > 0 ? cursorOf(page[page.length - 1]) : null },
     totalCount,
   };
 }
