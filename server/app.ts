@@ -108,6 +108,8 @@ export async function createApp(deps: AppDependencies): Promise<App> {
     schema,
     formatError: createErrorFormatter(deps.logger),
     includeStacktraceInErrorResponses: false,
+    // Apollo's own warnings (a document too deep to cache, …) go to the JSON log, not the console.
+    logger: deps.logger,
     // Apollo turns introspection off under NODE_ENV=production, which is how drydock runs; GraphiQL needs it, and it needs a token like any query.
     introspection: true,
     // No cache hints are used: without Apollo's cache-control plugin no resolver is wrapped per field (a cost per field of every page).

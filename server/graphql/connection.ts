@@ -95,17 +95,18 @@ export function cursorPosition(key: string | number): number {
  * Builds a connection from `first + 1` rows fetched after the cursor. Edges
  * (a cursor per row) are made only if the query asks for them: most ask for
  * `nodes` and `pageInfo.endCursor`, which needs the last row's alone.
+ * `cursorOf` gets the row and its index in the page, and is called in any order.
  */
-export function toConnection<T>(rows: T[], first: number, totalCount: number, cursorOf: (row: T) => string): Connection<T> {
+export function toConnection<T>(rows: T[], first: number, totalCount: number, cursorOf: (row: T, index: number) => string): Connection<T> {
   const page = rows.slice(0, first);
   let edges: { cursor: string; node: T }[] | undefined;
   return {
     get edges() {
-      edges ??= page.map((node) => ({ cursor: cursorOf(node), node }));
+      edges ??= page.map((node, index) => ({ cursor: cursorOf(node, index), node }));
       return edges;
     },
     nodes: page,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: page.length > 0 ? cursorOf(page[page.length - 1]) : null },
+    pageInfo: { hasNextPage: rows.length > first, endCursor: page.length > 0 ? cursorOf(page[page.length - 1], page.length - 1) : null },
     totalCount,
   };
 }

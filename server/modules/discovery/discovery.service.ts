@@ -76,8 +76,7 @@ export class DiscoveryService {
     const decisions = compilePolicy(policyRulesOf(policy)).evaluate(tags, new Date());
     const offset = page.after ? cursorPosition(decodeCursor(page.after, 1)[0]) : 0;
     const slice = decisions.slice(offset, offset + page.first + 1);
-    let index = offset;
-    return toConnection(slice, page.first, decisions.length, () => encodeCursor([++index]));
+    return toConnection(slice, page.first, decisions.length, (_, index) => encodeCursor([offset + index + 1]));
   }
 
   private storedListing(registryId: string): Promise<ListedTag[]> {
