@@ -48,18 +48,14 @@ export interface Revocations {
 
 export class TokenService {
   private readonly readToken: (row: Record<string, unknown>) => ApiToken;
-  /** Only with revocations to keep it honest. */
-  private readonly cache: PrincipalCache | null = null;
+  private readonly cache = new PrincipalCache();
 
   constructor(
     private readonly db: DataSource,
-    private readonly revocations: Revocations | null = null,
+    private readonly revocations: Revocations,
   ) {
     this.readToken = rowReader(db, ApiToken);
-    if (revocations) {
-      this.cache = new PrincipalCache();
-      revocations.feed.watchTokens(this.cache);
-    }
+    revocations.feed.watchTokens(this.cache);
   }
 
   create(name: string, role: Role) {
@@ -74,17 +70,17 @@ export class TokenService {
     const record = await this.db.getRepository(ApiToken).findOneBy({ id });
     if (!record) throw new NotFoundError(`API token ${id} does not exist`, { ids: [id] });
     await this.db.getRepository(ApiToken).delete({ id });
-    this.cache?.revoked(id);
-    await this.revocations?.notifier.announceRevoked(id);
+    this.cache.revoked(id);
+    await this.revocations.notifier.announceRevoked(id);
     return record;
   }
 
   async authenticate(token: string): Promise<Principal | null> {
     if (!token.startsWith(PREFIX)) return null;
     const tokenHash = hashToken(token);
-    const cached = this.cache?.get(tokenHash);
+    const cached = this.cache.get(tokenHash);
     if (cached) return cached;
-    const mark = this.cache?.mark() ?? 0;
+    const mark = this.cache.mark();
     // Every request that misses the cache comes here: raw SQL, not a query builder (db/row-reader.ts).
     const [record] = await readRows(this.db, this.readToken, "SELECT * FROM `api_token` WHERE tokenHash = ?", [tokenHash]);
     if (!record) return null;
@@ -93,7 +89,7 @@ export class TokenService {
       await this.db.getRepository(ApiToken).update({ id: record.id }, { lastUsedAt: now });
     }
     const principal: Principal = { tokenId: record.id, name: record.name, role: record.role };
-    this.cache?.put(tokenHash, principal, mark);
+    this.cache.put(tokenHash, principal, mark);
     return principal;
   }
 }
