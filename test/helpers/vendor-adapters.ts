@@ -11,9 +11,15 @@ import { randomBytes } from "node:crypto";
 import { Registry } from "../../db/entities";
 import { SecretBox } from "../../lib/secret-box";
 import type { ListedRepository, RegistryAdapter } from "../../workers/registry/adapter";
+import { CHECKS } from "../../workers/registry/connection-checks";
 import type { ClientOptions } from "../../workers/registry/distribution/client";
 import { createAdapter } from "../../workers/registry/registry";
 import { TagResolver } from "../../workers/registry/tag-resolver";
+
+/** A vendor integration's checkConnection as `[name, ok]` pairs (`outcomes(checks)`) when every check passes, minimum rights included. */
+export const EVERY_CHECK_PASSES = [CHECKS.reachable, CHECKS.tls, CHECKS.authenticated, CHECKS.canList, CHECKS.rights].map((name) => [name, true]);
+
+export const outcomes = (checks: ReadonlyArray<{ name: string; ok: boolean }>) => checks.map((c) => [c.name, c.ok]);
 
 /** One try per call: a refusal shows at once, not after the retries. */
 export const ONE_TRY: ClientOptions = { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } };
