@@ -15,7 +15,7 @@ export class RegistryCallMetrics {
   constructor(registry: Registry) {
     this.requests = new Counter({
       name: `${METRICS_PREFIX}registry_requests_total`,
-      help: "HTTP answers from registries (distribution API; token realms excluded), by registry id and status",
+      help: "HTTP answers from registries (distribution API and the vendor management APIs; token realms excluded), by registry id and status",
       labelNames: ["registry_id", "status"] as const,
       registers: [registry],
     });

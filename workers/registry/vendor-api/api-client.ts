@@ -98,11 +98,6 @@ export class VendorApiClient {
     return this.call<T>("GET", this.url(path, query), undefined, request);
   }
 
-  /** A HEAD, answered by status and headers only. */
-  head(path: string | URL, query: Query = {}, request: ApiRequest = {}): Promise<ApiAnswer<null>> {
-    return this.call<null>("HEAD", this.url(path, query), undefined, request);
-  }
-
   postJson<T>(path: string | URL, value: unknown, request: ApiRequest = {}): Promise<ApiAnswer<T>> {
     return this.call<T>("POST", this.url(path), JSON.stringify(value), request);
   }
