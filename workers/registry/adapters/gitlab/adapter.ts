@@ -42,8 +42,11 @@ export class GitLabAdapter extends DockerRegistryAdapter {
   }
 
   override async checkConnection(): Promise<ConnectionCheck[]> {
-    const checks = await distributionChecks(this.api, this.secure, () => this.gitlab.reachesAnyProject(ACCESS_LEVEL.reporter).then(() => undefined), LISTING_DENIED);
-    checks.push(rightsCheck(await this.probeRights()));
+    // The listing step's answer is the rights probe's too: asked once.
+    let reporterProjects: Promise<boolean> | undefined;
+    const listing = () => (reporterProjects = this.gitlab.reachesAnyProject(ACCESS_LEVEL.reporter)).then(() => undefined);
+    const checks = await distributionChecks(this.api, this.secure, listing, LISTING_DENIED);
+    checks.push(rightsCheck(await this.probeRights(reporterProjects)));
     return checks;
   }
 
@@ -84,7 +87,8 @@ export class GitLabAdapter extends DockerRegistryAdapter {
     return location;
   }
 
-  private async probeRights(): Promise<RightsProbe> {
+  /** `reporterProjects`: whether a project is reached as Reporter, when the listing step already asked. */
+  private async probeRights(reporterProjects?: Promise<boolean>): Promise<RightsProbe> {
     const probe: RightsProbe = { scopes: "not read", reporterProjects: "not read" };
     try {
       const self = await this.gitlab.tokenSelf();
@@ -99,7 +103,7 @@ export class GitLabAdapter extends DockerRegistryAdapter {
       probe.scopes = reason(error);
     }
     try {
-      probe.reporterProjects = await this.gitlab.reachesAnyProject(ACCESS_LEVEL.reporter);
+      probe.reporterProjects = await (reporterProjects ?? this.gitlab.reachesAnyProject(ACCESS_LEVEL.reporter));
       if (!probe.reporterProjects) probe.anyProjects = await this.gitlab.reachesAnyProject(ACCESS_LEVEL.minimal);
     } catch (error) {
       probe.reporterProjects = reason(error);

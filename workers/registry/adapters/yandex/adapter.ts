@@ -32,8 +32,10 @@ export class YandexAdapter extends DockerRegistryAdapter {
 
   override async checkConnection(): Promise<ConnectionCheck[]> {
     const listingDenied = `the Container Registry API refused to list the repositories of registry ${this.registryId}: grant the account ${VIEWER_ROLE} on it`;
-    const checks = await distributionChecks(this.api, this.secure, () => this.firstRepository().then(() => undefined), listingDenied);
-    checks.push(rightsCheck(await this.probeRights()));
+    // The listing step's answer is the rights probe's too: asked once.
+    let listed: Promise<void> | undefined;
+    const checks = await distributionChecks(this.api, this.secure, () => (listed = this.firstRepository()), listingDenied);
+    checks.push(rightsCheck(await this.probeRights(listed)));
     return checks;
   }
 
@@ -62,12 +64,12 @@ export class YandexAdapter extends DockerRegistryAdapter {
     for await (const _ of this.yandex.repositories(this.registryId, 1)) break;
   }
 
-  /** The viewer role by listing, the puller role by a manifest HEAD of the first listed image. */
-  private async probeRights(): Promise<RightsProbe> {
+  /** The viewer role by listing (`listed`, when the listing step already did), the puller role by a manifest HEAD of the first listed image. */
+  private async probeRights(listed?: Promise<void>): Promise<RightsProbe> {
     const probe: RightsProbe = { registryId: this.registryId, viewer: { unknown: "not tried" }, puller: { unknown: "not tried" } };
     let image: YandexImage | undefined;
     try {
-      await this.firstRepository();
+      await (listed ?? this.firstRepository());
       for await (const first of this.yandex.images({ registryId: this.registryId }, 1)) {
         image = first;
         break;
