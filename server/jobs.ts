@@ -3,12 +3,12 @@ import { SyncTrigger } from "../db/enums";
 import { graphileScanEnqueuer } from "../workers/discovery/graphile-scan-enqueuer";
 import type { ScanEnqueuer } from "../workers/discovery/scan-queue";
 import type { PushScope } from "../workers/discovery/sync-registry";
-import { registryQueueName, registrySyncJobKey } from "../workers/scheduler/queue-due-syncs";
+import { registryPushJobKeyPrefix, registryQueueName, registrySyncJobKey } from "../workers/scheduler/queue-due-syncs";
 import { queueImportJob } from "../workers/vuln/import/import-queue";
 
 /** What the API asks of the job queue. */
 export interface JobQueue extends ScanEnqueuer {
-  /** Removes queued work of deleted registries: their syncs and their scans. */
+  /** Removes queued work of deleted registries: their syncs, push runs and scans. */
   cancelRegistryWork(registryIds: string[], scanJobIds: string[]): Promise<void>;
   /** Removes the graphile jobs of cancelled scan jobs. */
   cancelScans(scanJobIds: string[]): Promise<void>;
@@ -23,8 +23,16 @@ export interface JobQueue extends ScanEnqueuer {
 export class GraphileJobQueue implements JobQueue {
   constructor(private readonly utils: WorkerUtils) {}
 
-  cancelRegistryWork(registryIds: string[], scanJobIds: string[]): Promise<void> {
-    return this.removeJobs([...registryIds.map(registrySyncJobKey), ...scanJobIds]);
+  async cancelRegistryWork(registryIds: string[], scanJobIds: string[]): Promise<void> {
+    await this.removeJobs([...registryIds.map(registrySyncJobKey), ...scanJobIds]);
+    // Push runs have a key per pushed tag, found by prefix (graphile keeps jobs in _private_jobs).
+    await this.utils.withPgClient((client) =>
+      client.query(
+        `SELECT graphile_worker.remove_job(j.key) FROM graphile_worker._private_jobs j
+          WHERE j.key IS NOT NULL AND EXISTS (SELECT 1 FROM unnest($1::text[]) AS prefix WHERE starts_with(j.key, prefix))`,
+        [registryIds.map(registryPushJobKeyPrefix)],
+      ),
+    );
   }
 
   cancelScans(scanJobIds: string[]): Promise<void> {
@@ -47,7 +55,7 @@ export class GraphileJobQueue implements JobQueue {
     await this.utils.addJob(
       "registry_sync",
       { registryId, trigger: SyncTrigger.WEBHOOK, push },
-      { jobKey: `${registrySyncJobKey(registryId)}:push:${push.repository}:${push.tag}`, queueName: registryQueueName(registryId), maxAttempts: 1 },
+      { jobKey: `${registryPushJobKeyPrefix(registryId)}${push.repository}:${push.tag}`, queueName: registryQueueName(registryId), maxAttempts: 1 },
     );
   }
 

@@ -1,4 +1,5 @@
 import { type WorkerUtils } from "graphile-worker";
+import { GraphileJobQueue } from "../../server/jobs";
 import { SyncStatus, SyncTrigger } from "../../db/enums";
 import { startWorker } from "../../workers/main";
 import { withMysql } from "../helpers/mysql";
@@ -58,7 +59,11 @@ test("deleting a registry stops its running sync within 5 s, removes its queued 
   await server.gql(`mutation($id: ID!) { syncRegistry(id: $id) { id } }`, { id });
   const intake = await server.gql(`mutation($id: ID!) { addScanJobs(registryId: $id, references: ["slow/a:1"]) { status scanJob { id } } }`, { id });
   expect(intake.data!.addScanJobs[0].status).toBe("QUEUED");
-  expect(await graphileKeys()).toEqual(expect.arrayContaining([`registry_sync:${id}`, intake.data!.addScanJobs[0].scanJob.id]));
+  // And a push webhook's run, queued as the server queues one.
+  await new GraphileJobQueue(utils).queuePushRun(id, { repository: "slow/b", tag: "1" });
+  expect(await graphileKeys()).toEqual(
+    expect.arrayContaining([`registry_sync:${id}`, `registry_sync:${id}:push:slow/b:1`, intake.data!.addScanJobs[0].scanJob.id]),
+  );
 
   const running = worker.sync(id);
   const started = Date.now();

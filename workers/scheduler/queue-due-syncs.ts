@@ -5,6 +5,9 @@ import { PullMode, SyncTrigger } from "../../db/enums";
 import { nextRunAfter } from "../policy/schedule";
 
 export const registrySyncJobKey = (registryId: string) => `registry_sync:${registryId}`;
+
+/** What the job keys of a registry's push webhook runs start with: one key per pushed repository and tag. */
+export const registryPushJobKeyPrefix = (registryId: string) => `${registrySyncJobKey(registryId)}:push:`;
 /** One graphile queue per registry: its syncs run one at a time. */
 export const registryQueueName = (registryId: string) => `registry:${registryId}`;
 
