@@ -1,9 +1,13 @@
 import { Client } from "pg";
 import { type Notice, parseNotice, UPDATES_CHANNEL } from "../../db/live-updates";
+import { PG_CONNECT_TIMEOUT_MS } from "../../db/postgres";
 import type { Logger } from "../../lib/logger";
 
 /** How the LISTEN connection names itself in pg_stat_activity. */
 export const LISTENER_APPLICATION_NAME = "drydock-live-updates";
+
+/** Idle time before TCP keepalive probes start on the LISTEN connection. */
+const KEEPALIVE_DELAY_MS = 10_000;
 
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 10_000;
@@ -42,7 +46,14 @@ export class UpdateListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.url, application_name: LISTENER_APPLICATION_NAME });
+    // Keepalive: a connection whose peer vanished without a word must end, or revocations would go unheard while the cache trusts them.
+    const client = new Client({
+      connectionString: this.url,
+      application_name: LISTENER_APPLICATION_NAME,
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    });
     client.on("error", (error) => this.lost(client, error));
     client.on("end", () => this.lost(client, new Error("connection ended")));
     client.on("notification", (message) => {
