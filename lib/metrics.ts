@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { bearerToken, sameSecret } from "./credentials";
 import type { Logger } from "./logger";
 
 /** Every series drydock exposes starts with this. */
@@ -17,20 +17,12 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
-const digest = (text: string) => createHash("sha256").update(text).digest();
-
-/** Whether an Authorization header carries `token` as Bearer; compared in constant time. */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  const sent = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "")?.[1] ?? "";
-  return timingSafeEqual(digest(sent), digest(token));
-}
-
 /**
  * Answers a scrape in the Prometheus text format: 401 without the token when
  * one is configured (DRYDOCK_METRICS_TOKEN), 500 when collecting fails.
  */
 export async function answerScrape(req: IncomingMessage, res: ServerResponse, registry: Registry, token: string | null, logger: Logger): Promise<void> {
-  if (token !== null && !bearerMatches(req.headers.authorization, token)) {
+  if (token !== null && !sameSecret(bearerToken(req.headers.authorization) ?? "", token)) {
     res.writeHead(401, { "content-type": "text/plain; charset=utf-8", "www-authenticate": 'Bearer realm="drydock metrics"' });
     res.end("the metrics token is required: send Authorization: Bearer <DRYDOCK_METRICS_TOKEN>\n");
     return;

@@ -11,7 +11,7 @@ import { PgUpdateNotifier } from "../db/live-updates";
 import type { Logger } from "../lib/logger";
 import { answerScrape, createMetricsRegistry } from "../lib/metrics";
 import type { SecretBox } from "../lib/secret-box";
-import { bearerToken } from "./auth";
+import { bearerToken } from "../lib/credentials";
 import { type Context, createLoaders, type Services } from "./context";
 import { createErrorFormatter } from "./graphql/errors";
 import { queryLimits, queryLimitsPlugin } from "./graphql/limits";

@@ -5,12 +5,6 @@ import type { Context } from "./context";
 
 const RANK: Record<Role, number> = { [Role.VIEWER]: 1, [Role.OPERATOR]: 2, [Role.ADMIN]: 3 };
 
-/** Reads the bearer token of an Authorization header; null when there is none. */
-export function bearerToken(header: string | undefined): string | null {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-  return match ? match[1] : null;
-}
-
 /**
  * `@Authorized(Role.X)` names the least role an operation needs; roles rank
  * ADMIN > OPERATOR > VIEWER. Throws rather than returning false so that the

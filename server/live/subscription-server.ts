@@ -13,7 +13,7 @@ import {
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
-import { bearerToken } from "../auth";
+import { bearerToken } from "../../lib/credentials";
 import { type Context, createLoaders, type Services } from "../context";
 import type { QueryLimits } from "../graphql/limits";
 import type { Principal } from "../modules/token/token.service";

@@ -1,15 +1,9 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
+import { sameSecret } from "../../lib/credentials";
 
 /** A fresh path token of a registry's push webhook: 256 random bits, URL-safe. */
 export function newWebhookToken(): string {
   return randomBytes(32).toString("base64url");
-}
-
-const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
-
-/** Constant-time equality of two secrets of any length: compares their SHA-256 digests, which are always 32 bytes. */
-export function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Logger } from "../../lib/logger";
 import type { SecretBox } from "../../lib/secret-box";
 import type { JobQueue } from "../jobs";
 import { parsePushEvent, type PushedTag } from "./parsers";
-import { nexusSignatureMatches, sameSecret } from "./webhook-secret";
+import { sameSecret } from "../../lib/credentials";
+import { nexusSignatureMatches } from "./webhook-secret";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
