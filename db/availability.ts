@@ -1,3 +1,5 @@
+import { setTimeout as delay } from "node:timers/promises";
+
 /**
  * Errors that say a database cannot be reached right now (stopped, restarting,
  * connection dropped), as opposed to errors in what was asked of it. Both
@@ -58,15 +60,8 @@ export async function untilDatabaseAnswers<T>(work: () => Promise<T>, signal: Ab
       if (!isDatabaseUnavailable(error) || signal.aborted) throw error;
       if (!reported) onOutage(error);
       reported = true;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
-          resolve();
-        };
-        const timer = setTimeout(done, wait);
-        signal.addEventListener("abort", done, { once: true });
-      });
+      // An abort ends the wait; the next failure then throws.
+      await delay(wait, undefined, { signal }).catch(() => undefined);
     }
   }
 }

@@ -62,8 +62,11 @@ interface LoaderReaders {
 const readersByDb = new WeakMap<DataSource, LoaderReaders>();
 
 function readersOf(db: DataSource): LoaderReaders {
-  const made = readersByDb.get(db) ?? { image: rowReader(db, Image), registry: rowReader(db, Registry), artifact: rowReader(db, Artifact) };
-  readersByDb.set(db, made);
+  let made = readersByDb.get(db);
+  if (!made) {
+    made = { image: rowReader(db, Image), registry: rowReader(db, Registry), artifact: rowReader(db, Artifact) };
+    readersByDb.set(db, made);
+  }
   return made;
 }
 

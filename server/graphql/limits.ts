@@ -69,11 +69,27 @@ const tooComplex = (message: string) => new GraphQLError(message, { extensions: 
  * WebSocket alike, whose every event runs its selection again.
  */
 export function queryLimits(schema: GraphQLSchema): QueryLimits {
-  // Apollo keeps one parsed document per query text, so its identity is the query's.
+  // Apollo keeps one parsed document per query text, so its identity (and its operations') is the query's.
+  const depths = new WeakMap<OperationDefinitionNode, number>();
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
+  const depthOfOperation = (document: DocumentNode, operation: OperationDefinitionNode) => {
+    let depth = depths.get(operation);
+    if (depth === undefined) {
+      const definitions: readonly DefinitionNode[] = document.definitions;
+      const fragments = new Map(
+        definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+      );
+      depth = depthOf(operation.selectionSet, fragments, new Set());
+      depths.set(operation, depth);
+    }
+    return depth;
+  };
   const costOf = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | undefined, variables: Record<string, unknown>) => {
-    const known = costs.get(document) ?? new Map<string, number>();
-    costs.set(document, known);
+    let known = costs.get(document);
+    if (!known) {
+      known = new Map<string, number>();
+      costs.set(document, known);
+    }
     const key = costKey(operation, variables);
     let cost = known.get(key);
     if (cost === undefined) {
@@ -90,11 +106,7 @@ export function queryLimits(schema: GraphQLSchema): QueryLimits {
     return cost;
   };
   return (document, operation, operationName, variables) => {
-    const definitions: readonly DefinitionNode[] = document.definitions;
-    const fragments = new Map(
-      definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-    );
-    const depth = depthOf(operation.selectionSet, fragments, new Set());
+    const depth = depthOfOperation(document, operation);
     if (depth > MAX_QUERY_DEPTH) return tooComplex(`query is ${depth} levels deep; at most ${MAX_QUERY_DEPTH} are allowed`);
     let complexity: number;
     try {

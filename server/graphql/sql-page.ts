@@ -16,8 +16,8 @@ export function addCondition(conditions: SqlConditions, sql: string, ...paramete
 const whereClause = (conditions: SqlConditions) => (conditions.sql.length > 0 ? ` WHERE ${conditions.sql.join(" AND ")}` : "");
 
 export interface SqlPageQuery<T> {
-  /** `table alias`, e.g. "`image` i". */
-  from: string;
+  table: string;
+  /** What the conditions and `orderBy` call the table, e.g. "i". */
   alias: string;
   filter: SqlConditions;
   /** The keyset condition past the cursor, if any. */
@@ -38,13 +38,14 @@ const TOTAL = "drydock_total";
  * to carry the count, so it is counted on its own.
  */
 export async function sqlPage<T>(db: DataSource, query: SqlPageQuery<T>): Promise<{ totalCount: number; rows: T[] }> {
-  const count = `SELECT COUNT(*) AS total FROM ${query.from}${whereClause(query.filter)}`;
+  const from = `\`${query.table}\` ${query.alias}`;
+  const count = `SELECT COUNT(*) AS total FROM ${from}${whereClause(query.filter)}`;
   const page = {
     sql: [...query.filter.sql, ...(query.after?.sql ?? [])],
     parameters: [...query.filter.parameters, ...(query.after?.parameters ?? [])],
   };
   const rows: Record<string, unknown>[] = await db.query(
-    `SELECT ${query.alias}.*, (${count}) AS ${TOTAL} FROM ${query.from}${whereClause(page)} ORDER BY ${query.orderBy} LIMIT ?`,
+    `SELECT ${query.alias}.*, (${count}) AS ${TOTAL} FROM ${from}${whereClause(page)} ORDER BY ${query.orderBy} LIMIT ?`,
     [...query.filter.parameters, ...page.parameters, query.first + 1],
   );
   if (rows.length > 0) return { totalCount: Number(rows[0][TOTAL]), rows: rows.map(query.read) };

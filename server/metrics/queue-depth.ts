@@ -5,7 +5,7 @@ import { METRICS_PREFIX } from "../../lib/metrics";
 import { TASK_IDENTIFIERS } from "../../workers/tasks/identifiers";
 
 /** How a graphile-worker job stands: taken by a worker, out of attempts, waiting for its run_at, or ready to be taken. */
-export const JOB_STATES = ["ready", "scheduled", "running", "failed"] as const;
+const JOB_STATES = ["ready", "scheduled", "running", "failed"] as const;
 
 /**
  * One grouped count over graphile-worker's jobs table (small: it holds only

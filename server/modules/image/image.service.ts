@@ -59,7 +59,7 @@ export class ImageService {
       addCondition(after, "(i.firstSeenAt < ? OR (i.firstSeenAt = ? AND i.id < ?))", at, at, id);
     }
     const { totalCount, rows } = await sqlPage(this.db, {
-      from: "`image` i",
+      table: "image",
       alias: "i",
       filter,
       after,

@@ -1,6 +1,7 @@
 import { type DataSource, In, Not } from "typeorm";
 import { ScanAttempt, ScanJob } from "../../../db/entities";
 import { ScanAttemptOutcome, ScanJobStatus } from "../../../db/enums";
+import { announcingEnqueuer } from "../../../workers/discovery/announcing-enqueuer";
 import type { UpdateNotifier } from "../../../db/live-updates";
 import { BadUserInputError, ConflictError, NotFoundError } from "../../../lib/errors";
 import { type Connection, cursorDate, decodeCursor, encodeCursor, type PageArgs, toConnection } from "../../graphql/connection";
@@ -107,8 +108,7 @@ export class ScanJobService {
       );
       return tx.findOneByOrFail(ScanJob, { id });
     });
-    await this.updates.announce("scanJob", [job]);
-    await this.jobs.enqueue([id]);
+    await announcingEnqueuer(this.jobs, this.updates, job.registryId).enqueue([id]);
     return job;
   }
 }

@@ -1,4 +1,5 @@
-import { isObject, isString, type WebhookParser } from "./parser";
+import { isJsonObject } from "../../../lib/json-object";
+import { isString, type WebhookParser } from "./parser";
 
 /**
  * Artifactory webhooks (JFrog docs, "Docker domain" events): `{ domain:
@@ -9,7 +10,7 @@ import { isObject, isString, type WebhookParser } from "./parser";
 export const artifactoryParser: WebhookParser = {
   vendor: "Artifactory",
   parse(body) {
-    if (!isString(body.domain) || !isString(body.event_type) || !isObject(body.data)) return null;
+    if (!isString(body.domain) || !isString(body.event_type) || !isJsonObject(body.data)) return null;
     if (body.domain !== "docker" || body.event_type !== "pushed") return [];
     const { repo_key: key, image_name: image, tag } = body.data;
     return isString(key) && isString(image) && isString(tag) ? [{ repository: `${key}/${image}`, tag }] : [];

@@ -1,4 +1,5 @@
-import { isObject, isString, type PushedTag, type WebhookParser } from "./parser";
+import { isJsonObject } from "../../../lib/json-object";
+import { isString, type PushedTag, type WebhookParser } from "./parser";
 
 /**
  * The distribution registry's notifications (CNCF distribution docs,
@@ -16,7 +17,7 @@ export const distributionNotificationsParser: WebhookParser = {
   parse(body) {
     if (!Array.isArray(body.events)) return null;
     return body.events.flatMap((event): PushedTag[] => {
-      if (!isObject(event) || event.action !== "push" || !isObject(event.target)) return [];
+      if (!isJsonObject(event) || event.action !== "push" || !isJsonObject(event.target)) return [];
       const { repository, tag } = event.target;
       return isString(repository) && isString(tag) ? [{ repository, tag }] : [];
     });

@@ -1,4 +1,5 @@
-import { isObject, isString, type WebhookParser } from "./parser";
+import { isJsonObject } from "../../../lib/json-object";
+import { isString, type WebhookParser } from "./parser";
 
 /**
  * Docker Hub repository webhooks (Docker docs, "Webhooks"): `{ callback_url,
@@ -9,7 +10,7 @@ import { isObject, isString, type WebhookParser } from "./parser";
 export const dockerHubParser: WebhookParser = {
   vendor: "Docker Hub",
   parse(body) {
-    if (!isObject(body.push_data) || !isObject(body.repository)) return null;
+    if (!isJsonObject(body.push_data) || !isJsonObject(body.repository)) return null;
     const repository = body.repository.repo_name;
     const tag = body.push_data.tag;
     return isString(repository) && isString(tag) ? [{ repository, tag }] : [];

@@ -1,4 +1,5 @@
-import { isObject, isString, type PushedTag, type WebhookParser } from "./parser";
+import { isJsonObject } from "../../../lib/json-object";
+import { isString, type PushedTag, type WebhookParser } from "./parser";
 
 /**
  * Harbor project webhooks (Harbor docs, "Configure Webhook Notifications"), in
@@ -14,12 +15,12 @@ export const harborParser: WebhookParser = {
   parse(body) {
     const cloudEvent = body.specversion !== undefined;
     const data = cloudEvent ? body.data : body.event_data;
-    if (!isString(body.type) || !isObject(data) || !isObject(data.repository)) return null;
+    if (!isString(body.type) || !isJsonObject(data) || !isJsonObject(data.repository)) return null;
     if (body.type !== (cloudEvent ? "harbor.artifact.pushed" : "PUSH_ARTIFACT")) return [];
     const repository = data.repository.repo_full_name;
     if (!isString(repository) || !Array.isArray(data.resources)) return [];
     return data.resources.flatMap((resource): PushedTag[] =>
-      isObject(resource) && isString(resource.tag) ? [{ repository, tag: resource.tag }] : [],
+      isJsonObject(resource) && isString(resource.tag) ? [{ repository, tag: resource.tag }] : [],
     );
   },
 };

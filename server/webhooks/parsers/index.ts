@@ -1,10 +1,11 @@
+import { isJsonObject } from "../../../lib/json-object";
 import { isRepositoryName, isTag } from "../../../workers/registry/distribution/reference";
 import { artifactoryParser } from "./artifactory";
 import { distributionNotificationsParser } from "./distribution-notifications";
 import { dockerHubParser } from "./docker-hub";
 import { harborParser } from "./harbor";
 import { nexusParser } from "./nexus";
-import { isObject, type PushedTag, type WebhookParser } from "./parser";
+import { type PushedTag, type WebhookParser } from "./parser";
 
 export type { PushedTag } from "./parser";
 
@@ -13,7 +14,7 @@ export type { PushedTag } from "./parser";
  * that recognises its shape, whatever the integration's type: the shapes do
  * not overlap, and a registry behind another product's front end still works.
  */
-export const PARSERS: readonly WebhookParser[] = [harborParser, artifactoryParser, dockerHubParser, nexusParser, distributionNotificationsParser];
+const PARSERS: readonly WebhookParser[] = [harborParser, artifactoryParser, dockerHubParser, nexusParser, distributionNotificationsParser];
 
 export interface PushEvent {
   vendor: string;
@@ -23,7 +24,7 @@ export interface PushEvent {
 
 /** Null when no parser recognises the body. */
 export function parsePushEvent(body: unknown): PushEvent | null {
-  if (!isObject(body)) return null;
+  if (!isJsonObject(body)) return null;
   for (const parser of PARSERS) {
     const pushes = parser.parse(body);
     if (pushes === null) continue;

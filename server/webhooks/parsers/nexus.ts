@@ -1,4 +1,5 @@
-import { isObject, isString, type PushedTag, type WebhookParser } from "./parser";
+import { isJsonObject } from "../../../lib/json-object";
+import { isString, type PushedTag, type WebhookParser } from "./parser";
 
 const DOCKER_MANIFEST_ASSET = /^\/?v2\/(.+)\/manifests\/([^/]+)$/;
 const WRITES = ["CREATED", "UPDATED"];
@@ -16,8 +17,8 @@ const WRITES = ["CREATED", "UPDATED"];
 export const nexusParser: WebhookParser = {
   vendor: "Nexus",
   parse(body) {
-    const item = isObject(body.component) ? body.component : body.asset;
-    if (!isString(body.repositoryName) || !isString(body.action) || !isObject(item)) return null;
+    const item = isJsonObject(body.component) ? body.component : body.asset;
+    if (!isString(body.repositoryName) || !isString(body.action) || !isJsonObject(item)) return null;
     if (item.format !== "docker" || !WRITES.includes(body.action)) return [];
     const pushed = (image: unknown, tag: unknown): PushedTag[] =>
       isString(image) && isString(tag) ? [{ repository: `${body.repositoryName}/${image}`, tag }] : [];

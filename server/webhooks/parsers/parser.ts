@@ -1,10 +1,10 @@
+import type { JsonObject } from "../../../lib/json-object";
+
 /** A tag a registry says was pushed, by the canonical repository name of DESIGN §2. */
 export interface PushedTag {
   repository: string;
   tag: string;
 }
-
-export type JsonObject = Record<string, unknown>;
 
 /** Reads one vendor's push webhook. */
 export interface WebhookParser {
@@ -17,7 +17,5 @@ export interface WebhookParser {
    */
   parse(body: JsonObject): PushedTag[] | null;
 }
-
-export const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 
 export const isString = (value: unknown): value is string => typeof value === "string" && value !== "";

@@ -4,6 +4,8 @@
  * JsonFieldError naming the field and what is wrong with it.
  */
 
+import { isJsonObject } from "../../../lib/json-object";
+
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 export class JsonFieldError extends Error {
@@ -16,9 +18,7 @@ export class JsonFieldError extends Error {
   }
 }
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isJsonObject };
 
 export function fieldPath(parent: string, key: string | number): string {
   if (typeof key === "number") return `${parent}[${key}]`;

@@ -1,8 +1,6 @@
-export type JsonObject = Record<string, unknown>;
+import { isJsonObject, type JsonObject } from "../../../../lib/json-object";
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isJsonObject, type JsonObject };
 
 /** Parses a file that must hold one JSON object; throws a message naming the file otherwise. */
 export function parseJsonObject(content: Buffer, path: string): JsonObject {
