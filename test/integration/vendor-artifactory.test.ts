@@ -121,6 +121,13 @@ describe("discovery", () => {
     expect(new Set(asked)).toEqual(new Set(["local:docker", "remote:docker", "virtual:docker", "federated:docker"]));
   });
 
+  test("a pushed image of a remote or virtual repository is skipped with that repository's reason", async () => {
+    const ci = adapterFor("ci");
+    expect(await ci.pushedRepository("docker-local/team/api")).toEqual({ repository: "docker-local/team/api" });
+    expect(await ci.pushedRepository("hub/library/nginx")).toEqual({ repository: "hub/library/nginx", skipped: expect.stringMatching(/^remote repository/) });
+    expect(await ci.pushedRepository("all/team/api")).toEqual({ repository: "all/team/api", skipped: expect.stringMatching(/^virtual repository/) });
+  });
+
   test("tags come with the manifest file's sha256 as digest, created → createdAt and lastModified → pushedAt; tag lists paginate", async () => {
     const adapter = adapterFor("ci");
     const tags = await adapter.listTags("docker-local/team/api");

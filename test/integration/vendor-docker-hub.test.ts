@@ -99,6 +99,13 @@ describe("discovery", () => {
     expect(hub.registryRequests()).toEqual([]);
   });
 
+  test("a pushed repository is in scope only in the account's namespace, and only an image repository", async () => {
+    const adapter = adapterFor(accounts.alice, accounts.alice.password);
+    expect(await adapter.pushedRepository("alice/web")).toEqual({ repository: "alice/web" });
+    expect(await adapter.pushedRepository("alice/chart")).toEqual({ repository: "alice/chart", skipped: "not an image repository (repository_type plugin)" });
+    expect(await adapter.pushedRepository("bob/public")).toEqual({ repository: "bob/public", skipped: "not among the repositories this integration lists: outside its scope" });
+  });
+
   test("a sync's resolution comes from the Hub's platform list: the tag resolves to its linux/amd64 manifest without a manifest GET", async () => {
     const resolver = new TagResolver(["linux/amd64"]);
     const adapter = adapterFor(accounts.alice, accounts.alice.password, ["linux/amd64"], resolver);

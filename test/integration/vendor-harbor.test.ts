@@ -5,6 +5,8 @@
  * an integration added, tested, synced and scanned through GraphQL over HTTP.
  */
 import { randomUUID } from "node:crypto";
+import { request } from "undici";
+import { harborPush } from "../../server/webhooks/parsers/test-support/payloads";
 import { AuthMethod, RegistryType } from "../../db/enums";
 import type { ListedRepository, ListedTag, RegistryAdapter } from "../../workers/registry/adapter";
 import { CHECKS } from "../../workers/registry/connection-checks";
@@ -14,7 +16,7 @@ import { assertNoSecret } from "../emulators/shared";
 import { leakRecorderPerTest } from "../helpers/leaks";
 import { alpineLayer, debianLayer } from "../helpers/scan-images";
 import { listRepositories, TestAdapters, EVERY_CHECK_PASSES, outcomes } from "../helpers/vendor-adapters";
-import { integrateAndScan, scannedImages, scanningServerPerDescribe } from "../helpers/vendor-e2e";
+import { integrateAndScan, scannedImages, scanningServerPerDescribe, waitForRegistry } from "../helpers/vendor-e2e";
 import { BASE_LAYER, buildLayer, file, type Layer } from "../registry/image-builder";
 
 const DAY = 24 * 3600_000;
@@ -107,6 +109,16 @@ describe("discovery", () => {
     const later = harbor.laterPages();
     expect(later.some((url) => url.startsWith("/api/v2.0/projects?") && url.includes("page=2"))).toBe(true);
     expect(later.some((url) => url.startsWith("/api/v2.0/projects/team/repositories?") && url.includes("page=2"))).toBe(true);
+  });
+
+  test("a pushed repository is in scope as the listing says: a proxy cache's is skipped, another project's is not listed", async () => {
+    const adapter = adapterFor("scanner", SECRET);
+    expect(await adapter.pushedRepository("team/api")).toEqual({ repository: "team/api" });
+    expect(await adapter.pushedRepository("hub-cache/library/nginx")).toEqual({
+      repository: "hub-cache/library/nginx",
+      skipped: "in the proxy-cache project hub-cache: a cache of another registry",
+    });
+    expect(await adapter.pushedRepository("secret/vault")).toEqual({ repository: "secret/vault", skipped: "not among the repositories this integration lists: outside its scope" });
   });
 
   test("tags with the build date from extra_attrs.created and the push date from push_time; non-images left out", async () => {
@@ -230,7 +242,7 @@ describe("through GraphQL over HTTP", () => {
   const e2e = scanningServerPerDescribe({ workerConcurrency: 3 });
 
   test("add, test, AUTOMATIC policy with criteria and a date condition, sync: exactly the expected images are queued and scanned", async () => {
-    const { connection, state: data } = await integrateAndScan(
+    const { registryId, connection, state: data } = await integrateAndScan(
       e2e.gql,
       { name: "harbor", type: "HARBOR", url: harbor.url, insecure: true, authMethod: "ACCOUNT", username: "scanner", secret: SECRET },
       ["team/api", "data/*:1.*", "hub-cache/*"],
@@ -247,5 +259,28 @@ describe("through GraphQL over HTTP", () => {
     ]);
     expect(data.images.nodes.map((i: { platform: string }) => i.platform)).toEqual(["linux/amd64", "linux/amd64", "linux/amd64"]);
     expect(e2e.server.output.join("\n")).not.toContain(SECRET);
+
+    // A push webhook naming the proxy cache's repository meets the sync's scope: skipped, nothing more queued.
+    const { registry } = await e2e.gql(`query($id: ID!) { registry(id: $id) { webhookUrl } }`, { id: registryId });
+    const pushed = await request(registry.webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(harborPush("hub-cache", "library/nginx", ["latest"])),
+    });
+    expect(pushed.statusCode).toBe(202);
+    await pushed.body.dump();
+    const afterPush = await waitForRegistry(
+      e2e.gql,
+      registryId,
+      "the push run",
+      (state) => state.registry.lastSync?.trigger === "WEBHOOK" && state.registry.lastSync.status === "SUCCEEDED",
+      30_000,
+      `query($id: ID!) { registry(id: $id) { lastSync { trigger status selected skipped { repository reason } } } scanJobs(filter: { registryId: $id }, first: 20) { nodes { status } } }`,
+    );
+    expect(afterPush.registry.lastSync).toMatchObject({
+      selected: 0,
+      skipped: [{ repository: "hub-cache/library/nginx", reason: "in the proxy-cache project hub-cache: a cache of another registry" }],
+    });
+    expect(afterPush.scanJobs.nodes).toHaveLength(3);
   }, 120_000);
 });

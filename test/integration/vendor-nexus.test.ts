@@ -102,6 +102,19 @@ describe("discovery", () => {
     ]);
   });
 
+  test("a pushed image of a proxy or group repository is skipped with that repository's reason", async () => {
+    const reader = adapter("reader");
+    expect(await reader.pushedRepository("docker-hosted/team/api")).toEqual({ repository: "docker-hosted/team/api" });
+    expect(await reader.pushedRepository("hub-proxy/library/nginx")).toEqual({
+      repository: "hub-proxy/library/nginx",
+      skipped: "a proxy repository: only hosted Docker repositories are integrated",
+    });
+    expect(await reader.pushedRepository("all-group/team/api")).toEqual({
+      repository: "all-group/team/api",
+      skipped: "a group repository: only hosted Docker repositories are integrated",
+    });
+  });
+
   test("tags: the manifest digest, no createdAt, pushedAt = the manifest asset's blobCreated; the search's second page is read", async () => {
     nexus.base.server.clearRequests();
     const nexusAdapter = adapter("reader");

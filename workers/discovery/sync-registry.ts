@@ -96,7 +96,9 @@ export async function syncRegistry(
       await adapter.close();
     };
     try {
-      const repositories: Iterable<ListedRepository> | AsyncIterable<ListedRepository> = push ? [{ repository: push.repository }] : adapter.listRepositories();
+      const repositories: Iterable<ListedRepository> | AsyncIterable<ListedRepository> = push
+        ? [await guard.until(adapter.pushedRepository(push.repository))]
+        : adapter.listRepositories();
       await forEachBounded(repositories, REPOSITORY_CONCURRENCY, async (entry) => {
         guard.assertLive();
         if (entry.skipped !== undefined) {

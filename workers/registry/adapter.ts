@@ -46,6 +46,22 @@ export interface ConnectionCheck {
   message: string;
 }
 
+const NOT_LISTED = "not among the repositories this integration lists: outside its scope";
+
+/**
+ * pushedRepository by the adapter's own listing, so that a push obeys the
+ * same scope rules as a sync, at the cost of one walk of the repository list
+ * (no tags). Vendors skip a whole repository key (a proxy or remote one)
+ * under which images are named <key>/<image>.
+ */
+export async function repositoryFromListing(adapter: Pick<RegistryAdapter, "listRepositories">, repository: string): Promise<ListedRepository> {
+  for await (const entry of adapter.listRepositories()) {
+    if (entry.repository === repository) return entry;
+    if (entry.skipped !== undefined && repository.startsWith(`${entry.repository}/`)) return { repository, skipped: entry.skipped };
+  }
+  return { repository, skipped: NOT_LISTED };
+}
+
 /** What one registry type must provide. Pulling goes through `distribution(repository)`. */
 export interface RegistryAdapter {
   readonly type: RegistryType;
@@ -55,6 +71,12 @@ export interface RegistryAdapter {
   checkConnection(): Promise<ConnectionCheck[]>;
   /** Every repository in scope, by canonical name; skipped ones say why. */
   listRepositories(): AsyncIterable<ListedRepository>;
+  /**
+   * The repository a push webhook names, as listRepositories gives it:
+   * skipped, saying why, when it is outside the integration's scope (a
+   * proxy, remote, virtual or group repository, another namespace).
+   */
+  pushedRepository(repository: string): Promise<ListedRepository>;
   /** The tags of one repository with digest and dates (an index's date is its first wanted platform's). */
   listTags(repository: string): Promise<ListedTag[]>;
   /** The distribution endpoint and wire name of a repository. */

@@ -1,5 +1,5 @@
 import { RegistryType } from "../../../../db/enums";
-import type { ConnectionCheck, DistributionApi, ListedRepository, ListedTag, RegistryAdapter } from "../../adapter";
+import { type ConnectionCheck, type DistributionApi, type ListedRepository, type ListedTag, type RegistryAdapter, repositoryFromListing } from "../../adapter";
 import { CHECKS, distributionChecks } from "../../connection-checks";
 import { RegistryError } from "../../errors";
 import type { TagResolver } from "../../tag-resolver";
@@ -59,6 +59,11 @@ export class ArtifactoryAdapter implements RegistryAdapter {
     );
     if (!checks.every((check) => check.ok)) return [...checks, { name: CHECKS.rights, ok: false, message: "not checked: an earlier step failed" }];
     return [...checks, await this.rightsOf(repositories)];
+  }
+
+  /** Checked against the listing, so that a push to an out-of-scope repository is skipped as a sync skips it. */
+  pushedRepository(repository: string): Promise<ListedRepository> {
+    return repositoryFromListing(this, repository);
   }
 
   async *listRepositories(): AsyncIterable<ListedRepository> {

@@ -1,5 +1,5 @@
 import { RegistryType } from "../../../../db/enums";
-import type { ConnectionCheck, DistributionApi, ListedRepository, ListedTag } from "../../adapter";
+import { type ConnectionCheck, type DistributionApi, type ListedRepository, type ListedTag, repositoryFromListing } from "../../adapter";
 import { CHECKS, distributionChecks } from "../../connection-checks";
 import { isRegistryError, type RegistryError } from "../../errors";
 import type { PullQuotaMeter } from "../../pull-quota";
@@ -81,6 +81,11 @@ export class DockerHubAdapter extends DockerRegistryAdapter {
       if (!isRegistryError(error)) throw error;
       return { name: CHECKS.rights, ok: false, message: `whether ${ns} is a personal namespace could not be read: ${error.message}` };
     }
+  }
+
+  /** Checked against the listing, so that a push to an out-of-scope repository is skipped as a sync skips it. */
+  override pushedRepository(repository: string): Promise<ListedRepository> {
+    return repositoryFromListing(this, repository);
   }
 
   override async *listRepositories(): AsyncIterable<ListedRepository> {

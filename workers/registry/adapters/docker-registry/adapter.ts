@@ -27,6 +27,11 @@ export class DockerRegistryAdapter implements RegistryAdapter {
     for await (const repository of this.api.repositories()) yield { repository };
   }
 
+  /** Everything a plain registry serves is in scope: nothing is listed (its catalog may be off). */
+  async pushedRepository(repository: string): Promise<ListedRepository> {
+    return { repository };
+  }
+
   async listTags(repository: string): Promise<ListedTag[]> {
     const names: string[] = [];
     for await (const tag of this.api.tags(repository)) names.push(tag);

@@ -1,5 +1,5 @@
 import { RegistryType } from "../../../../db/enums";
-import type { ConnectionCheck, DistributionApi, ListedRepository, ListedTag } from "../../adapter";
+import { type ConnectionCheck, type DistributionApi, type ListedRepository, type ListedTag, repositoryFromListing } from "../../adapter";
 import { distributionChecks } from "../../connection-checks";
 import { Semaphore } from "../../distribution/limits";
 import { isRegistryError, RegistryError } from "../../errors";
@@ -48,6 +48,11 @@ export class GitLabAdapter extends DockerRegistryAdapter {
     const checks = await distributionChecks(this.api, this.secure, listing, LISTING_DENIED);
     checks.push(rightsCheck(await this.probeRights(reporterProjects)));
     return checks;
+  }
+
+  /** Checked against the listing, so that a push to an out-of-scope repository is skipped as a sync skips it. */
+  override pushedRepository(repository: string): Promise<ListedRepository> {
+    return repositoryFromListing(this, repository);
   }
 
   override async *listRepositories(): AsyncIterable<ListedRepository> {

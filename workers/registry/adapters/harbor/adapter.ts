@@ -1,6 +1,6 @@
 import { RegistryType } from "../../../../db/enums";
 import { forEachBounded } from "../../../discovery/bounded";
-import type { ConnectionCheck, DistributionApi, ListedRepository, ListedTag } from "../../adapter";
+import { type ConnectionCheck, type DistributionApi, type ListedRepository, type ListedTag, repositoryFromListing } from "../../adapter";
 import { CHECKS, distributionChecks } from "../../connection-checks";
 import type { TagResolver } from "../../tag-resolver";
 import { DockerRegistryAdapter } from "../docker-registry/adapter";
@@ -40,6 +40,11 @@ export class HarborAdapter extends DockerRegistryAdapter {
     );
     checks.push(access ? rightsCheck(access) : { name: CHECKS.rights, ok: false, message: "not checked: an earlier step failed" });
     return checks;
+  }
+
+  /** Checked against the listing, so that a push to an out-of-scope repository is skipped as a sync skips it. */
+  override pushedRepository(repository: string): Promise<ListedRepository> {
+    return repositoryFromListing(this, repository);
   }
 
   override async *listRepositories(): AsyncIterable<ListedRepository> {

@@ -1,5 +1,5 @@
 import { RegistryType } from "../../../../db/enums";
-import type { ConnectionCheck, ListedRepository, ListedTag } from "../../adapter";
+import { type ConnectionCheck, type ListedRepository, type ListedTag, repositoryFromListing } from "../../adapter";
 import { CHECKS, distributionChecks } from "../../connection-checks";
 import type { TagResolver } from "../../tag-resolver";
 import { DockerRegistryAdapter } from "../docker-registry/adapter";
@@ -58,6 +58,12 @@ export class NexusAdapter extends DockerRegistryAdapter {
    * pages, one after the other, so the next few repositories are searched
    * while one is yielded.
    */
+
+  /** Checked against the listing, so that a push to an out-of-scope repository is skipped as a sync skips it. */
+  override pushedRepository(repository: string): Promise<ListedRepository> {
+    return repositoryFromListing(this, repository);
+  }
+
   override async *listRepositories(): AsyncIterable<ListedRepository> {
     const scope = await this.scope();
     const hosted = scope.filter((entry) => entry.skipped === undefined).map((entry) => entry.repository);
