@@ -166,6 +166,15 @@ test("a MANUAL integration answers 202 and ignores the push, logged", async () =
   expect(server.output.some((line) => line.includes(id) && line.includes("webhook ignored: the pull policy is MANUAL"))).toBe(true);
 });
 
+test("an AUTOMATIC integration answers 202 to an event that pushed no tag (a Harbor pull) and runs nothing", async () => {
+  const { id, url } = await integration(AUTOMATIC);
+  const pulled = { ...harborPush("team", "api", ["1.1"]), type: "PULL_ARTIFACT" };
+  expect(await post(url, pulled)).toEqual({ status: 202, body: { status: "ignored", reason: "this Harbor event pushed no tag" } });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(await syncRunsOf(id)).toEqual([]);
+  expect(await imagesOf(id)).toEqual([]);
+});
+
 describe("refused deliveries", () => {
   let id: string;
   let url: string;

@@ -43,6 +43,8 @@ const cases: [string, Partial<RegistryDraft> & Pick<RegistryDraft, "type">, stri
   ["gitlab", { type: T.GITLAB, apiUrl: "https://gitlab.example.com/api/v4" }, []],
   ["gitlab needs apiUrl", { type: T.GITLAB }, ["apiUrl: is required for GITLAB"]],
   ["gitlab apiUrl must end in /api/v4", { type: T.GITLAB, apiUrl: "https://gitlab.example.com" }, ["apiUrl: must be the GitLab REST API address"]],
+  ["gitlab apiUrl over http needs insecure", { type: T.GITLAB, apiUrl: "http://gitlab.example.com/api/v4" }, ["apiUrl: uses http://, which needs insecure: true"]],
+  ["gitlab apiUrl over http with insecure", { type: T.GITLAB, apiUrl: "http://gitlab.example.com/api/v4", insecure: true }, []],
   ["gitlab apiUrl trailing slash normalised", { type: T.GITLAB, apiUrl: "https://gitlab.example.com/api/v4/" }, []],
   ["artifactory repository path", { type: T.ARTIFACTORY, url: "https://jfrog.example.com/artifactory", repositoryPathMethod: RepositoryPathMethod.REPOSITORY_PATH }, []],
   ["artifactory needs path method", { type: T.ARTIFACTORY }, ["repositoryPathMethod: is required"]],
