@@ -118,7 +118,7 @@ export class VendorApiClient {
     return this.transport.close();
   }
 
-  private async call<T>(method: "GET" | "HEAD" | "POST", url: URL, body: string | undefined, request: ApiRequest): Promise<ApiAnswer<T>> {
+  private async call<T>(method: "GET" | "POST", url: URL, body: string | undefined, request: ApiRequest): Promise<ApiAnswer<T>> {
     const what = `${method} ${describeUrl(url)}`;
     return withRetry(
       () => this.limiter.run(() => this.once<T>(method, url, body, request, what), request.signal),
@@ -127,7 +127,7 @@ export class VendorApiClient {
     );
   }
 
-  private async once<T>(method: "GET" | "HEAD" | "POST", url: URL, body: string | undefined, request: ApiRequest, what: string): Promise<ApiAnswer<T>> {
+  private async once<T>(method: "GET" | "POST", url: URL, body: string | undefined, request: ApiRequest, what: string): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { accept: "application/json", ...request.headers };
     if (body !== undefined) headers["content-type"] = "application/json";
     let authorization: string | undefined = headers.authorization;
@@ -138,7 +138,7 @@ export class VendorApiClient {
     const ok = response.status >= 200 && response.status < 300;
     const withBody = request.acceptWithBody?.includes(response.status) ?? false;
     if (!ok && !withBody && !request.accept?.includes(response.status)) throw await this.failure(response, what);
-    if (method === "HEAD" || (!ok && !withBody)) {
+    if (!ok && !withBody) {
       await discard(response.body);
       return { status: response.status, headers: response.headers, url: response.url, body: null as T };
     }
