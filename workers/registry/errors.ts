@@ -55,3 +55,13 @@ export class RegistryError extends Error {
 export function isRegistryError(error: unknown, code?: RegistryErrorCode): error is RegistryError {
   return error instanceof RegistryError && (code === undefined || error.code === code);
 }
+
+/** What a server said, as printable ASCII: runs of anything else become one space. */
+export const printable = (text: string) => text.replace(/[^\x20-\x7e]+/g, " ").trim();
+
+/** `text` with each of `secrets` replaced by [HIDDEN]: for messages that quote what a server said (it may echo what it was sent). */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join("[HIDDEN]");
+  return out;
+}

@@ -11,7 +11,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
-import { isRegistryError, RegistryError } from "../errors";
+import { isRegistryError, redactSecrets, RegistryError } from "../errors";
 import { type AuthScheme, type AuthScope, Authenticator, type Authorization, BASE_SCOPE, basicAuthorization, CATALOG_SCOPE, pullScope } from "./auth";
 import { DigestVerifier, digestOf, mismatch, parseDigest, requireDigest, verifyDigest } from "./digest";
 import { type RegistryEndpoint, registryUrl, resolveEndpoint, type ResolvedEndpoint } from "./endpoint";
@@ -416,9 +416,7 @@ export class DistributionClient {
   }
 
   private redact(text: string): string {
-    let out = text;
-    for (const secret of [...this.#secrets, ...(this.#auth?.issued ?? [])]) if (secret) out = out.split(secret).join("[HIDDEN]");
-    return out;
+    return redactSecrets(text, [...this.#secrets, ...(this.#auth?.issued ?? [])]);
   }
 }
 

@@ -4,7 +4,7 @@
  * status and what was asked. Server-provided text is redacted and shortened.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { RegistryError } from "../errors";
+import { printable, RegistryError } from "../errors";
 import { parseRetryAfter } from "./retry";
 
 /** What was being asked, for errors that only a status explains. */
@@ -39,8 +39,6 @@ export interface ErrorContext {
   now: number;
   redact: (text: string) => string;
 }
-
-const printable = (text: string) => text.replace(/[^\x20-\x7e]+/g, " ").trim();
 
 export function errorFromResponse(status: number, headers: IncomingHttpHeaders, body: Buffer | undefined, context: ErrorContext): RegistryError {
   const diagnostics = parseErrorBody(body);

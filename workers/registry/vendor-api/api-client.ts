@@ -9,7 +9,7 @@
  * asks for another origin (a vendor's login service) passes its own.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { RegistryError } from "../errors";
+import { printable, redactSecrets, RegistryError } from "../errors";
 import { MiB, readBounded, Semaphore } from "../distribution/limits";
 import { DEFAULT_RETRY, parseRetryAfter, withRetry, type RetryEvent, type RetryOptions } from "../distribution/retry";
 import { describeUrl, discard, Transport, type TransportResponse } from "../distribution/transport";
@@ -169,9 +169,7 @@ export class VendorApiClient {
   }
 
   private redact(text: string): string {
-    let out = text;
-    for (const secret of this.#options.secrets?.() ?? []) if (secret) out = out.split(secret).join("[redacted]");
-    return out;
+    return redactSecrets(text, this.#options.secrets?.() ?? []);
   }
 }
 
@@ -210,5 +208,3 @@ function errorText(bytes: Buffer | undefined): string {
     return printable(text);
   }
 }
-
-const printable = (text: string) => text.replace(/[^\x20-\x7e]+/g, " ").trim();

@@ -12,7 +12,7 @@
  * first; concurrent callers share one exchange. The OAuth token and the key
  * go to the IAM service only; the registry and the API see IAM tokens.
  */
-import { RegistryError } from "../../errors";
+import { redactSecrets, RegistryError } from "../../errors";
 import type { VendorApiClient } from "../../vendor-api/api-client";
 import { parseServiceAccountKey, type ServiceAccountKey, serviceAccountJwt } from "./service-account-key";
 
@@ -82,7 +82,7 @@ export class IamTokens {
       if (!(error instanceof RegistryError)) throw error;
       // The IAM service may quote what it was sent (the OAuth token) in its error message.
       const what = `exchange the ${this.kind === "oauth" ? "OAuth token" : "service account key"} for an IAM token`;
-      const message = this.secrets().reduce((text, secret) => text.split(secret).join("[redacted]"), error.withContext(what).message);
+      const message = redactSecrets(error.withContext(what).message, this.secrets());
       throw new RegistryError(error.code, message, { retryable: error.retryable, status: error.status, retryAfterMs: error.retryAfterMs });
     }
     const token = typeof answer?.iamToken === "string" ? answer.iamToken : "";
