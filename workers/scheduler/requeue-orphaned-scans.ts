@@ -3,6 +3,7 @@ import { type DataSource, LessThan, MoreThan } from "typeorm";
 import { ScanJob } from "../../db/entities";
 import { ScanJobStatus } from "../../db/enums";
 import { graphileScanEnqueuer } from "../discovery/graphile-scan-enqueuer";
+import { runnableJobKeys } from "./runnable-jobs";
 
 /** Rows checked per pass; a backlog larger than this drains over several passes. */
 const BATCH = 1000;
@@ -29,14 +30,7 @@ export async function requeueOrphanedScans(
   });
   if (queued.length === 0) return [];
   const ids = queued.map((job) => job.id);
-  const present = await queue.withPgClient((pg) =>
-    pg.query<{ key: string }>(
-      // An unlocked job with no attempts left (its worker died and was reaped) will never run: orphaned too.
-      "SELECT key FROM graphile_worker._private_jobs WHERE key = ANY($1::text[]) AND (locked_at IS NOT NULL OR attempts < max_attempts)",
-      [ids],
-    ),
-  );
-  const known = new Set(present.rows.map((row) => row.key));
+  const known = await runnableJobKeys(queue, ids);
   const orphaned = ids.filter((id) => !known.has(id));
   await graphileScanEnqueuer(queue.addJobs).enqueue(orphaned);
   return orphaned;

@@ -1,6 +1,7 @@
 import type { AddJobFunction, JobHelpers } from "graphile-worker";
 import type { DataSource } from "typeorm";
 import { ImportStatus } from "../../../db/enums";
+import { runnableJobKeys } from "../../scheduler/runnable-jobs";
 
 /** Imports share this queue, so they never overlap. */
 export const VULNDB_QUEUE = "vulndb";
@@ -33,13 +34,7 @@ export async function reconcileImports(
     [ImportStatus.QUEUED, olderThan, ImportStatus.RUNNING, olderThan, BATCH],
   );
   if (runs.length === 0) return { requeued: [], lost: [] };
-  const live = await queue.withPgClient((pg) =>
-    pg.query<{ key: string }>(
-      "SELECT key FROM graphile_worker._private_jobs WHERE key = ANY($1::text[]) AND (locked_at IS NOT NULL OR attempts < max_attempts)",
-      [runs.map((run) => importJobKey(run.id))],
-    ),
-  );
-  const present = new Set(live.rows.map((row) => row.key));
+  const present = await runnableJobKeys(queue, runs.map((run) => importJobKey(run.id)));
   const orphaned = runs.filter((run) => !present.has(importJobKey(run.id)));
   const requeued = orphaned.filter((run) => run.status === ImportStatus.QUEUED).map((run) => run.id);
   const lost = orphaned.filter((run) => run.status === ImportStatus.RUNNING).map((run) => run.id);
