@@ -1,6 +1,7 @@
 import type { DistributionApi } from "./adapter";
 import type { Descriptor } from "./distribution/media-types";
 import { type ImageConfig, isAttestation, platformMatches, platformOf } from "./platforms";
+import { EARLIEST_BUILD_DATE, parseDate } from "./dates";
 
 /** One platform image a tag resolves to. */
 export interface PlatformImage {
@@ -16,12 +17,9 @@ export interface ResolvedTag {
   images: PlatformImage[];
 }
 
-/** Config `created` before this is a reproducible-build placeholder: treated as missing (DESIGN §2). */
-const EARLIEST_REAL_DATE = Date.UTC(1980, 0, 1);
-
+/** Config `created`; one before 1980 is a reproducible-build placeholder: missing (DESIGN §2). */
 export function configDate(config: ImageConfig): Date | null {
-  const time = config.created ? Date.parse(config.created) : NaN;
-  return Number.isFinite(time) && time >= EARLIEST_REAL_DATE ? new Date(time) : null;
+  return parseDate(config.created, EARLIEST_BUILD_DATE);
 }
 
 /**

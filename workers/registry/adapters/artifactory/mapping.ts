@@ -1,6 +1,8 @@
 /** Pure mapping of Artifactory API answers to what drydock lists (registry-apis.md §4, DESIGN §2). */
 import type { ListedRepository, ListedTag } from "../../adapter";
 import { configDate } from "../../tag-resolver";
+import { parseDigest } from "../../distribution/digest";
+import { parseDate } from "../../dates";
 
 /** One entry of `GET /api/repositories` (§4.3). */
 export interface ArtifactoryRepository {
@@ -58,12 +60,6 @@ export function encodePath(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
 }
 
-const SHA256 = /^[a-f0-9]{64}$/;
-
-function parseDate(text: string | undefined): Date | null {
-  const time = text ? Date.parse(text) : NaN;
-  return Number.isFinite(time) ? new Date(time) : null;
-}
 
 /**
  * A tag from the storage info of its `manifest.json` (or `list.manifest.json`):
@@ -75,7 +71,7 @@ export function tagFromFileInfo(repository: string, tag: string, info: FileInfo 
   return {
     repository,
     tag,
-    digest: sha256 && SHA256.test(sha256) ? `sha256:${sha256}` : null,
+    digest: parseDigest(sha256 && `sha256:${sha256}`)?.value ?? null,
     createdAt: configDate({ created: info?.created }),
     pushedAt: parseDate(info?.lastModified),
   };

@@ -2,17 +2,12 @@ import type { ListedTag } from "../../adapter";
 import { platformMatches, platformOf } from "../../platforms";
 import type { PlatformImage, ResolvedTag } from "../../tag-resolver";
 import type { HubTag } from "./hub-api";
-
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-function dateOf(text: string | null | undefined): Date | null {
-  const time = text ? Date.parse(text) : NaN;
-  return Number.isFinite(time) ? new Date(time) : null;
-}
+import { parseDigest } from "../../distribution/digest";
+import { parseDate } from "../../dates";
 
 /** DESIGN §2: no `createdAt` (a config fetch would cost pull quota), `pushedAt` = `tag_last_pushed`. */
 export function listedTag(repository: string, tag: HubTag): ListedTag {
-  return { repository, tag: tag.name, digest: tag.digest && DIGEST.test(tag.digest) ? tag.digest : null, createdAt: null, pushedAt: dateOf(tag.tag_last_pushed) };
+  return { repository, tag: tag.name, digest: parseDigest(tag.digest)?.value ?? null, createdAt: null, pushedAt: parseDate(tag.tag_last_pushed) };
 }
 
 /**
@@ -22,12 +17,12 @@ export function listedTag(repository: string, tag: HubTag): ListedTag {
  * what that needs (then the resolver fetches as for any registry).
  */
 export function resolvedFromListing(tag: HubTag, platforms: readonly string[]): ResolvedTag | null {
-  if (!tag.digest || !DIGEST.test(tag.digest) || !Array.isArray(tag.images) || tag.images.length === 0) return null;
+  if (!tag.digest || !parseDigest(tag.digest) || !Array.isArray(tag.images) || tag.images.length === 0) return null;
   const listed = tag.images.map((image) => ({
     platform: platformOf({ os: image.os ?? undefined, architecture: image.architecture ?? undefined, variant: image.variant ?? undefined }),
     digest: image.digest ?? null,
   }));
-  if (listed.some((image) => image.platform !== null && (!image.digest || !DIGEST.test(image.digest)))) return null;
+  if (listed.some((image) => image.platform !== null && (!image.digest || !parseDigest(image.digest)))) return null;
   const images: PlatformImage[] = [];
   for (const wanted of platforms) {
     const entry = listed.find((image) => image.platform !== null && platformMatches(image.platform, wanted));

@@ -1,5 +1,5 @@
 import { nextPage } from "./gitlab-api";
-import { gitLabDate, listedRepository, listedTag } from "./mapping";
+import { listedRepository, listedTag } from "./mapping";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 
@@ -15,6 +15,7 @@ describe("listedTag", () => {
   });
 
   test("a date before 1980, a missing or unparsable one, counts as missing", () => {
+    const gitLabDate = (created_at: string | null) => listedTag("grp/app", { name: "1.0", digest: DIGEST, created_at }).createdAt;
     expect(gitLabDate("1970-01-01T00:00:00Z")).toBeNull();
     expect(gitLabDate("1979-12-31T23:59:59.999Z")).toBeNull();
     expect(gitLabDate("1980-01-01T00:00:00Z")).toEqual(new Date("1980-01-01T00:00:00Z"));

@@ -1,8 +1,7 @@
 import type { ListedRepository, ListedTag } from "../../adapter";
 import type { GitLabRepository, GitLabTagDetail } from "./gitlab-api";
-
-/** Before this a date is a reproducible-build placeholder: missing (DESIGN §2). */
-const EARLIEST_REAL_DATE = Date.UTC(1980, 0, 1);
+import { parseDigest } from "../../distribution/digest";
+import { EARLIEST_BUILD_DATE, parseDate } from "../../dates";
 
 /** Repositories GitLab is deleting: their tags are going away, so they are reported, not integrated. */
 const BEING_DELETED = new Set(["delete_scheduled", "delete_ongoing"]);
@@ -14,18 +13,13 @@ export function listedRepository(repository: GitLabRepository): ListedRepository
   return { repository: repository.path };
 }
 
-export function gitLabDate(value: string | null | undefined): Date | null {
-  const time = value ? Date.parse(value) : NaN;
-  return Number.isFinite(time) && time >= EARLIEST_REAL_DATE ? new Date(time) : null;
-}
-
 /** A tag with GitLab's dates: `createdAt` from the detail's `created_at`, no push date (DESIGN §2). */
 export function listedTag(repository: string, detail: GitLabTagDetail): ListedTag {
   return {
     repository,
     tag: detail.name,
-    digest: detail.digest && /^sha256:[a-f0-9]{64}$/.test(detail.digest) ? detail.digest : null,
-    createdAt: gitLabDate(detail.created_at),
+    digest: parseDigest(detail.digest)?.value ?? null,
+    createdAt: parseDate(detail.created_at, EARLIEST_BUILD_DATE),
     pushedAt: null,
   };
 }

@@ -3,6 +3,7 @@ import type { ListedTag } from "../../adapter";
 import { RegistryError } from "../../errors";
 import { configDate } from "../../tag-resolver";
 import type { HarborArtifact, HarborPermission, HarborProject } from "./harbor-types";
+import { parseDate } from "../../dates";
 
 /** Role ids of Harbor's project members (src/common/const.go). */
 export const HARBOR_ROLES: Readonly<Record<number, string>> = {
@@ -65,11 +66,8 @@ export function isImage(artifact: HarborArtifact): boolean {
   return artifact.type === undefined || artifact.type.toUpperCase() === "IMAGE";
 }
 
-function timeOf(text: string | null | undefined): Date | null {
-  const time = text ? Date.parse(text) : NaN;
-  // Harbor writes Go's zero time (0001-01-01) for "never".
-  return Number.isFinite(time) && time > 0 ? new Date(time) : null;
-}
+/** Harbor writes Go's zero time (0001-01-01) for "never". */
+const timeOf = (text: string | null | undefined) => parseDate(text, 1);
 
 /**
  * One listed tag per tag of an image artifact: `createdAt` from

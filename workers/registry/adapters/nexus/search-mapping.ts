@@ -7,6 +7,8 @@
  */
 import type { ListedRepository, ListedTag } from "../../adapter";
 import type { NexusAsset, NexusComponent, NexusRepository } from "./nexus-api";
+import { parseDigest } from "../../distribution/digest";
+import { parseDate } from "../../dates";
 
 /** In scope (hosted Docker), skipped with the reason (proxy, group), or null (not Docker: not a registry at all). */
 export function scopeOf(repository: NexusRepository): ListedRepository | null {
@@ -25,17 +27,11 @@ export function imageOf(repositoryKey: string, repository: string): string | nul
   return repository.startsWith(prefix) && repository.length > prefix.length ? repository.slice(prefix.length) : null;
 }
 
-const SHA256_HEX = /^[a-f0-9]{64}$/;
 
 function manifestAsset(component: NexusComponent): NexusAsset | undefined {
   const assets = Array.isArray(component.assets) ? component.assets : [];
   const exact = `v2/${component.name}/manifests/${component.version}`;
   return assets.find((a) => a?.path === exact) ?? assets.find((a) => typeof a?.path === "string" && a.path.includes("/manifests/"));
-}
-
-function dateOf(value: string | null | undefined): Date | null {
-  const time = typeof value === "string" ? Date.parse(value) : NaN;
-  return Number.isFinite(time) ? new Date(time) : null;
 }
 
 /** One search item as a listed tag, or null when it is not a Docker image tag. */
@@ -47,8 +43,8 @@ export function tagOf(repositoryKey: string, component: NexusComponent): ListedT
   return {
     repository: canonicalName(repositoryKey, component.name),
     tag: component.version,
-    digest: sha256 && SHA256_HEX.test(sha256) ? `sha256:${sha256}` : null,
+    digest: parseDigest(sha256 && `sha256:${sha256}`)?.value ?? null,
     createdAt: null,
-    pushedAt: dateOf(asset?.blobCreated) ?? dateOf(asset?.lastModified),
+    pushedAt: parseDate(asset?.blobCreated) ?? parseDate(asset?.lastModified),
   };
 }

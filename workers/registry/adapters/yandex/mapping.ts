@@ -1,6 +1,7 @@
 import type { ListedTag } from "../../adapter";
 import { RegistryError } from "../../errors";
 import type { YandexImage } from "./yandex-api";
+import { parseDate } from "../../dates";
 
 /** The registry id of `https://cr.yandex/<registryId>`: the URL's first (only) path segment. */
 export function registryIdOf(url: string): string {
@@ -22,11 +23,6 @@ export function wireName(registryId: string, repository: string): string {
   return `${registryId}/${repository}`;
 }
 
-function dateOf(text: string | undefined): Date | null {
-  const time = text ? Date.parse(text) : NaN;
-  return Number.isFinite(time) ? new Date(time) : null;
-}
-
 /**
  * One listed tag per tag of each image: the image's digest, its `createdAt`
  * as the creation date (DESIGN §2; there is no separate push date). Untagged
@@ -36,7 +32,7 @@ function dateOf(text: string | undefined): Date | null {
 export function listedTags(repository: string, images: readonly YandexImage[]): ListedTag[] {
   const byTag = new Map<string, ListedTag>();
   for (const image of images) {
-    const createdAt = dateOf(image.createdAt);
+    const createdAt = parseDate(image.createdAt);
     for (const tag of image.tags ?? []) {
       const known = byTag.get(tag);
       if (known && (known.createdAt?.getTime() ?? -Infinity) >= (createdAt?.getTime() ?? -Infinity)) continue;
