@@ -83,6 +83,14 @@ describe("ping", () => {
     const error = await failure(client(server, {}, { requestTimeoutMs: 150, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }).ping());
     expect(error).toMatchObject({ code: "REGISTRY_UNREACHABLE", retryable: true, message: expect.stringMatching(/did not answer in time/) });
   });
+  test("a server that stalls after its headers and part of the body times out too: REGISTRY_UNREACHABLE, the listing not hung", async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", ...V2_HEADERS });
+      res.write(`{"repositories":["${"a".repeat(1024)}"`); // then silence, the connection left open
+    });
+    const listing = collect(client(server, {}, { requestTimeoutMs: 150, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }).repositories());
+    expect(await failure(listing)).toMatchObject({ code: "REGISTRY_UNREACHABLE", retryable: true });
+  });
 });
 
 describe("pagination", () => {
