@@ -167,6 +167,23 @@ describe("secrets at rest and in answers", () => {
     expect(JSON.stringify(list)).not.toContain(JSON_KEY_MARK);
   });
 
+  test("the webhook signing key and path token are stored sealed: the key is never answered, the token only in ADMIN's webhookUrl", async () => {
+    const signingKey = secret("signing");
+    const id = await add({ name: "secret webhook", type: "NEXUS", url: "https://nexus-hooks.example.com", authMethod: "ACCOUNT", username: "u", secret: secret("nexus-hooks"), webhookSigningKey: signingKey });
+    const row = await rowOf(id);
+    expect(decrypt(String(row.webhookSigningKeyCiphertext))).toBe(signingKey);
+    const token = decrypt(String(row.webhookSecretCiphertext));
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await databaseText()).not.toContain(token);
+    expectNoSecretIn(await databaseText(), [signingKey]);
+
+    const asAdmin = await server.gql(`query($id: ID!) { registry(id: $id) { ${registryFields} } }`, { id });
+    expect(asAdmin.data!.registry).toMatchObject({ hasWebhookSigningKey: true, webhookUrl: expect.stringMatching(new RegExp(`/webhooks/registries/${id}/${token}$`)) });
+    expectNoSecretIn(JSON.stringify(asAdmin), [signingKey]);
+    expect(JSON.stringify({ ...asAdmin.data!.registry, webhookUrl: null })).not.toContain(token);
+    await server.gql(`mutation($id: ID!) { deleteRegistries(ids: [$id]) }`, { id });
+  });
+
   test("no table of the database holds any secret in the clear", async () => {
     const list = await server.gql(`{ registries(first: 500) { totalCount nodes { ${registryFields} } } }`);
     expect(list.errors).toBeUndefined();
